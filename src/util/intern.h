@@ -1,0 +1,48 @@
+/* intern: the symbol table.
+ *
+ * Entity type names, entity ids, attribute names and other identifiers are
+ * interned once per engine (struct wctx) so that equality is pointer
+ * equality. A symbol is immutable and lives as long as its interner.
+ * Symbols may contain NUL bytes (Cedar strings can); `s` is always also
+ * NUL-terminated for convenience.
+ *
+ * Thread-safety: interning mutates the table; callers that share an engine
+ * between threads must serialise intern_get (intern_find is read-only).
+ */
+#ifndef WARD_UTIL_INTERN_H
+#define WARD_UTIL_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+
+typedef struct wsym {
+	uint32_t len;  /* bytes, excluding the terminating NUL */
+	uint32_t hash; /* FNV-1a of the bytes */
+	uint32_t id;   /* dense index, 0..n-1, in interning order */
+	char s[];      /* the bytes, NUL-terminated */
+} wsym;
+
+typedef struct winterner {
+	warena arena;     /* owns every wsym */
+	const wsym **tab; /* open addressing, power-of-two size */
+	uint32_t cap;     /* slots in tab */
+	uint32_t n;       /* symbols interned */
+} winterner;
+
+void intern_init(winterner *in);
+void intern_release(winterner *in);
+
+/* The unique symbol for these bytes; creates it if new. Never NULL. */
+const wsym *intern_get(winterner *in, const char *s, size_t len);
+const wsym *intern_cstr(winterner *in, const char *s);
+/* The symbol if already interned, else NULL. Does not modify the table. */
+const wsym *intern_find(const winterner *in, const char *s, size_t len);
+
+uint32_t intern_hash(const char *s, size_t len);
+
+/* Byte-wise ordering of two symbols (shorter prefix first): for sorted output. */
+int sym_cmp(const wsym *a, const wsym *b);
+
+#endif

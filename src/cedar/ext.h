@@ -46,6 +46,15 @@ int ext_parse_duration(const char *s, size_t n, int64_t *out_ms);
 /* Cedar-syntax rendering: ip("10.0.0.0/8"), decimal("1.2300"),
  * datetime("..."), duration("...") as the reference prints them. */
 void ext_print(const wvalue *v, wbuf *out);
+/* The bare string form that the constructor accepts ("10.0.0.0/8",
+ * "1.2300", "2024-10-15T11:35:00Z", "1d2h"), unquoted, for JSON's
+ * {"__extn": {"fn", "arg"}}. Returns 0, or -1 (appending nothing) when the
+ * value has no such form: a datetime offset beyond what the datetime()
+ * constructor can express (before year 0000 or after 9999). */
+int ext_print_arg(const wvalue *v, wbuf *out);
+/* The constructor name of an extension kind ("ip", "decimal", "datetime",
+ * "duration"), NULL for other kinds. */
+const char *ext_ctor_name(wvkind k);
 /* Compare two ip addresses for the total value order (value_cmp). */
 int ext_ip_cmp(const wipaddr *a, const wipaddr *b);
 

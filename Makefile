@@ -1,0 +1,38 @@
+# Makefile: the everyday entry points, over CMake.
+#
+#   make        configure and build into build/ (the command is build/ward)
+#   make test   install missing packages, build with -Werror, run every test
+#               (unit, conformance, end-to-end, fuzz replays), then a short
+#               bounded libFuzzer run of every fuzz target
+#   make demo   install missing packages, build, run the walk-through
+#   make clean  remove the build directories
+BUILD := build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all build test demo fuzz clean
+
+all: build
+
+build:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+
+test:
+	scripts/install-deps
+	cmake -S . -B $(BUILD) -DWARD_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+	scripts/fuzz-smoke
+
+demo:
+	scripts/install-deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+	scripts/demo
+
+fuzz:
+	scripts/fuzz-smoke
+
+clean:
+	rm -rf $(BUILD) build-fuzz build-sanitize

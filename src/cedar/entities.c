@@ -1,0 +1,886 @@
+/* entities: the entity store (see entities.h).
+ *
+ * Loading reads the entities JSON with jansson, converts every entity with
+ * the shared JSON converter (jsonv_int.h), checks it against the schema as
+ * the reference does (declared type, enumerated ids, attribute and tag
+ * types, allowed parent types, actions agreeing with the schema), adds the
+ * schema's action entities, and finally computes every entity's transitive
+ * ancestors once. Errors become located diagnostics (line and column of the
+ * offending JSON value) and loading goes on with the next entity, so one
+ * run reports every problem.
+ *
+ * The ancestor computation finds strongly connected components with an
+ * iterative Tarjan walk over the parent edges (no recursion, so a long chain
+ * cannot overflow the stack). Components complete parents-first, so each
+ * entity's closure is the union of its parents and their finished closures.
+ * A parent that is not in the store is still an ancestor (as in the
+ * reference) but contributes nothing further. A cycle is an error, as in
+ * the reference, but its closure is still computed without looping.
+ */
+#include "cedar/entities.h"
+#include "cedar/jsonv.h"
+#include "cedar/jsonv_int.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+struct wentities_index {
+	uint32_t *slot; /* ordinal + 1 into wentities.items; 0 = empty */
+	uint32_t cap;   /* power of two */
+};
+
+static uint64_t uid_hash(wuid u)
+{
+	uint64_t h = ((uint64_t)u.type->id << 32) ^ (uint64_t)u.id->id;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+void entities_init(wentities *es)
+{
+	memset(es, 0, sizeof *es);
+	arena_init(&es->arena);
+}
+
+void entities_release(wentities *es)
+{
+	arena_release(&es->arena);
+	free(es->items);
+	if (es->index) {
+		free(es->index->slot);
+		free(es->index);
+	}
+	memset(es, 0, sizeof *es);
+}
+
+static uint32_t index_find(const wentities *es, wuid u)
+{
+	const struct wentities_index *ix = es->index;
+	if (!ix || !ix->cap || !u.type || !u.id)
+		return NONE;
+	uint32_t mask = ix->cap - 1;
+	for (uint32_t i = (uint32_t)uid_hash(u) & mask;; i = (i + 1) & mask) {
+		uint32_t s = ix->slot[i];
+		if (!s)
+			return NONE;
+		if (uid_eq(es->items[s - 1]->uid, u))
+			return s - 1;
+	}
+}
+
+static void index_put(struct wentities_index *ix, const wentities *es, uint32_t ord)
+{
+	uint32_t mask = ix->cap - 1;
+	uint32_t i = (uint32_t)uid_hash(es->items[ord]->uid) & mask;
+	while (ix->slot[i])
+		i = (i + 1) & mask;
+	ix->slot[i] = ord + 1;
+}
+
+/* Appends an entity (caller checked it is not present). */
+static uint32_t store_add(wentities *es, wentity *e)
+{
+	if (!es->index)
+		es->index = xcalloc(1, sizeof *es->index);
+	struct wentities_index *ix = es->index;
+	if ((es->n + 1) * 2 > ix->cap) {
+		uint32_t ncap = ix->cap ? ix->cap * 2 : 64;
+		free(ix->slot);
+		ix->slot = xcalloc(ncap, sizeof *ix->slot);
+		ix->cap = ncap;
+		for (uint32_t k = 0; k < es->n; k++)
+			index_put(ix, es, k);
+	}
+	if (es->n == es->cap) {
+		es->cap = es->cap ? es->cap * 2 : 64;
+		es->items = xrealloc(es->items, es->cap * sizeof *es->items);
+	}
+	es->items[es->n] = e;
+	index_put(ix, es, es->n);
+	return es->n++;
+}
+
+const wentity *entities_get(const wentities *es, wuid uid)
+{
+	uint32_t o = index_find(es, uid);
+	return o == NONE ? NULL : es->items[o];
+}
+
+bool entity_has_ancestor(const wentity *e, wuid anc)
+{
+	if (!e->anc_cap || !anc.type)
+		return false;
+	uint32_t mask = e->anc_cap - 1;
+	for (uint32_t i = (uint32_t)uid_hash(anc) & mask;; i = (i + 1) & mask) {
+		const wuid *s = &e->ancestors[i];
+		if (!s->type)
+			return false;
+		if (uid_eq(*s, anc))
+			return true;
+	}
+}
+
+bool entities_in(const wentities *es, wuid a, wuid b)
+{
+	if (uid_eq(a, b))
+		return true;
+	const wentity *e = entities_get(es, a);
+	return e && entity_has_ancestor(e, b);
+}
+
+/* ---- a scratch uid set (heap), cleared in time proportional to its use -- */
+
+typedef struct uidset {
+	wuid *slot;
+	uint32_t cap, n;
+	uint32_t *used; /* slots in use, for clearing and iteration */
+} uidset;
+
+static void uidset_release(uidset *s)
+{
+	free(s->slot);
+	free(s->used);
+	memset(s, 0, sizeof *s);
+}
+
+static void uidset_clear(uidset *s)
+{
+	for (uint32_t k = 0; k < s->n; k++)
+		s->slot[s->used[k]].type = NULL;
+	s->n = 0;
+}
+
+static bool uidset_add(uidset *s, wuid u);
+
+static void uidset_grow(uidset *s)
+{
+	uidset old = *s;
+	s->cap = old.cap ? old.cap * 2 : 64;
+	s->slot = xcalloc(s->cap, sizeof *s->slot);
+	s->used = xmalloc(s->cap * sizeof *s->used);
+	s->n = 0;
+	for (uint32_t k = 0; k < old.n; k++)
+		uidset_add(s, old.slot[old.used[k]]);
+	free(old.slot);
+	free(old.used);
+}
+
+/* True when newly added. */
+static bool uidset_add(uidset *s, wuid u)
+{
+	if ((s->n + 1) * 2 > s->cap)
+		uidset_grow(s);
+	uint32_t mask = s->cap - 1;
+	uint32_t i = (uint32_t)uid_hash(u) & mask;
+	while (s->slot[i].type) {
+		if (uid_eq(s->slot[i], u))
+			return false;
+		i = (i + 1) & mask;
+	}
+	s->slot[i] = u;
+	s->used[s->n++] = i;
+	return true;
+}
+
+static bool uidset_has(const uidset *s, wuid u)
+{
+	if (!s->cap)
+		return false;
+	uint32_t mask = s->cap - 1;
+	for (uint32_t i = (uint32_t)uid_hash(u) & mask; s->slot[i].type; i = (i + 1) & mask)
+		if (uid_eq(s->slot[i], u))
+			return true;
+	return false;
+}
+
+/* Copies the set, minus `self`, into e's ancestor table in arena `a`. */
+static void set_ancestors(warena *a, wentity *e, const uidset *s)
+{
+	uint32_t n = 0;
+	for (uint32_t k = 0; k < s->n; k++)
+		if (!uid_eq(s->slot[s->used[k]], e->uid))
+			n++;
+	e->nanc = n;
+	if (!n) {
+		e->ancestors = NULL;
+		e->anc_cap = 0;
+		return;
+	}
+	uint32_t cap = 4;
+	while (cap < n * 2)
+		cap *= 2;
+	e->ancestors = ARENA_ARRAY(a, wuid, cap);
+	e->anc_cap = cap;
+	uint32_t mask = cap - 1;
+	for (uint32_t k = 0; k < s->n; k++) {
+		wuid u = s->slot[s->used[k]];
+		if (uid_eq(u, e->uid))
+			continue;
+		uint32_t i = (uint32_t)uid_hash(u) & mask;
+		while (e->ancestors[i].type)
+			i = (i + 1) & mask;
+		e->ancestors[i] = u;
+	}
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct loader {
+	wctx *cx;
+	wentities *es;
+	const wschema *schema;
+	wdiags *d;
+	const wsource *src;
+	jconv jc;
+	uint32_t *json_idx; /* per ordinal: index in the JSON array, or NONE */
+	uint32_t json_idx_cap;
+} loader;
+
+static void sink_diag(jconv *jc, bool at_key, const char *msg)
+{
+	loader *L = jc->sink_data;
+	wspan sp = jsonv_locate(L->src->text, L->src->len, jc->path, jc->depth, at_key);
+	diag_add(L->d, WSEV_ERROR, L->src, sp, "%s", msg);
+}
+
+static void record_json_idx(loader *L, uint32_t ord, uint32_t idx)
+{
+	if (ord >= L->json_idx_cap) {
+		uint32_t cap = L->json_idx_cap ? L->json_idx_cap * 2 : 64;
+		while (cap <= ord)
+			cap *= 2;
+		L->json_idx = xrealloc(L->json_idx, cap * sizeof *L->json_idx);
+		for (uint32_t k = L->json_idx_cap; k < cap; k++)
+			L->json_idx[k] = NONE;
+		L->json_idx_cap = cap;
+	}
+	L->json_idx[ord] = idx;
+}
+
+static uint32_t json_idx_of(const loader *L, uint32_t ord)
+{
+	return ord < L->json_idx_cap ? L->json_idx[ord] : NONE;
+}
+
+static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
+{
+	if (n > 64 || m > 64)
+		return (size_t)-1;
+	size_t row[65];
+	for (size_t j = 0; j <= m; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[m];
+}
+
+static const char *basename_of(const wsym *s, size_t *len)
+{
+	const char *p = s->s;
+	for (size_t i = 0; i + 1 < s->len; i++)
+		if (s->s[i] == ':' && s->s[i + 1] == ':')
+			p = s->s + i + 2;
+	*len = s->len - (size_t)(p - s->s);
+	return p;
+}
+
+/* The declared entity type most like `t` (same basename, or a small edit
+ * distance), or NULL. */
+static const wsym *suggest_type(const wschema *s, const wsym *t)
+{
+	const wsym *best = NULL;
+	size_t bestd = (size_t)-1;
+	size_t tbl;
+	const char *tb = basename_of(t, &tbl);
+	for (uint32_t i = 0; i < s->netypes; i++) {
+		const wsym *c = s->etypes[i].name;
+		size_t cbl;
+		const char *cb = basename_of(c, &cbl);
+		size_t dist = (cbl == tbl && memcmp(cb, tb, tbl) == 0) ? 0 : edit_distance(t->s, t->len, c->s, c->len);
+		if (dist < bestd) {
+			bestd = dist;
+			best = c;
+		}
+	}
+	size_t limit = t->len / 3 > 2 ? t->len / 3 : 2;
+	return bestd <= limit ? best : NULL;
+}
+
+static void warn_unknown_keys(loader *L, const json_t *obj)
+{
+	const char *key;
+	size_t klen;
+	json_t *v;
+	json_object_keylen_foreach((json_t *)obj, key, klen, v)
+	{
+		static const char *const known[] = {"uid", "attrs", "parents", "tags"};
+		bool ok = false;
+		for (size_t k = 0; k < 4; k++)
+			if (strlen(known[k]) == klen && memcmp(known[k], key, klen) == 0)
+				ok = true;
+		if (ok)
+			continue;
+		wbuf tmp = WBUF_INIT;
+		size_t dn;
+		const char *dk = jsonv_str(key, klen, &tmp, &dn);
+		const wsym *k = ctx_sym(L->cx, dk, dn);
+		buf_release(&tmp);
+		key = k->s;
+		jconv_push_key(&L->jc, k->s, k->len);
+		wspan sp = jsonv_locate(L->src->text, L->src->len, L->jc.path, L->jc.depth, true);
+		diag_add(L->d, WSEV_WARNING, L->src, sp, "unknown member '%s' in an entity is ignored "
+			 "(expected \"uid\", \"attrs\", \"parents\", \"tags\")", key);
+		jconv_pop(&L->jc);
+	}
+}
+
+/* Attributes of one entity, into e->attrs. */
+static void load_attrs(loader *L, wentity *e, const json_t *attrs, const wentity_type *et, bool is_action)
+{
+	jconv *jc = &L->jc;
+	e->attrs = record_empty();
+	if (!attrs)
+		return;
+	jconv_push_key(jc, "attrs", 5);
+	jc->root = jc->depth;
+	jc->kind = "attribute";
+	if (!json_is_object(attrs)) {
+		wbuf dsc = WBUF_INIT;
+		jsonv_describe(attrs, &dsc);
+		jconv_error(jc, false, "\"attrs\" must be an object, found %s", dsc.p);
+		buf_release(&dsc);
+	} else if (is_action && L->schema && json_object_size(attrs) > 0) {
+		jconv_error(jc, false, "does not match its declaration in the schema: actions have no attributes");
+	} else {
+		wvalue v;
+		if (jconv_record(jc, attrs, et ? et->attrs : NULL, &v) == 0)
+			e->attrs = v.u.rec;
+	}
+	jconv_pop(jc);
+}
+
+static void load_tags(loader *L, wentity *e, const json_t *tags, const wentity_type *et, bool is_action)
+{
+	jconv *jc = &L->jc;
+	e->tags = record_empty();
+	if (!tags)
+		return;
+	jconv_push_key(jc, "tags", 4);
+	jc->root = jc->depth;
+	jc->kind = "tag";
+	if (!json_is_object(tags)) {
+		wbuf dsc = WBUF_INIT;
+		jsonv_describe(tags, &dsc);
+		jconv_error(jc, false, "\"tags\" must be an object, found %s", dsc.p);
+		buf_release(&dsc);
+		jconv_pop(jc);
+		return;
+	}
+	if (L->schema && json_object_size(tags) > 0 && (is_action || (et && !et->tags))) {
+		const char *key;
+		size_t klen;
+		json_t *v;
+		json_object_keylen_foreach((json_t *)tags, key, klen, v)
+		{
+			wbuf tmp = WBUF_INIT;
+			size_t dn;
+			const char *dk = jsonv_str(key, klen, &tmp, &dn);
+			const wsym *k = ctx_sym(L->cx, dk, dn);
+			buf_release(&tmp);
+			jconv_push_key(jc, k->s, k->len);
+			if (is_action)
+				jconv_error(jc, true, "does not match its declaration in the schema: actions have no tags");
+			else
+				jconv_error(jc, true, "not allowed: entity type '%s' declares no tags", et->name->s);
+			jconv_pop(jc);
+		}
+		jconv_pop(jc);
+		return;
+	}
+	size_t n = json_object_size(tags);
+	wfield *f = n ? xmalloc(n * sizeof *f) : NULL;
+	size_t nf = 0;
+	int bad = 0;
+	const char *key;
+	size_t klen;
+	json_t *v;
+	json_object_keylen_foreach((json_t *)tags, key, klen, v)
+	{
+		wbuf tmp = WBUF_INIT;
+		size_t dn;
+		const char *dk = jsonv_str(key, klen, &tmp, &dn);
+		const wsym *k = ctx_sym(L->cx, dk, dn);
+		buf_release(&tmp);
+		jconv_push_key(jc, k->s, k->len);
+		if (jconv_value(jc, v, et ? et->tags : NULL, &f[nf].val) == 0)
+			f[nf++].key = k;
+		else
+			bad = 1;
+		jconv_pop(jc);
+	}
+	if (!bad && nf) {
+		const wrecord *r = record_make(&L->es->arena, f, nf, false);
+		if (r)
+			e->tags = r;
+	}
+	free(f);
+	jconv_pop(jc);
+}
+
+static void load_parents(loader *L, wentity *e, const json_t *parents, const wentity_type *et, bool is_action)
+{
+	jconv *jc = &L->jc;
+	e->parents = NULL;
+	e->nparents = 0;
+	if (!parents)
+		return;
+	jconv_push_key(jc, "parents", 7);
+	jc->root = jc->depth;
+	if (!json_is_array(parents)) {
+		wbuf dsc = WBUF_INIT;
+		jsonv_describe(parents, &dsc);
+		jconv_error(jc, false, "\"parents\" must be an array of entity references, found %s", dsc.p);
+		buf_release(&dsc);
+		jconv_pop(jc);
+		return;
+	}
+	size_t n = json_array_size(parents);
+	e->parents = n ? ARENA_ARRAY(&L->es->arena, wuid, n) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		jconv_push_idx(jc, i);
+		jc->root = jc->depth;
+		wuid p;
+		if (jconv_uid(jc, json_array_get(parents, i), false, &p) != 0) {
+			jconv_pop(jc);
+			continue;
+		}
+		bool ok = true;
+		bool parent_is_action = ctx_is_action_type(p.type);
+		wbuf pu = WBUF_INIT;
+		uid_print(p, &pu);
+		if (is_action && !parent_is_action) {
+			jconv_error(jc, false, "parent %s of an action must be an action", pu.p);
+			ok = false;
+		} else if (et) {
+			bool allowed = false;
+			for (uint32_t k = 0; k < et->nparents; k++)
+				if (et->parents[k] == p.type)
+					allowed = true;
+			if (!allowed) {
+				wbuf al = WBUF_INIT;
+				for (uint32_t k = 0; k < et->nparents; k++)
+					buf_printf(&al, "%s'%s'", k ? ", " : "", et->parents[k]->s);
+				jconv_error(jc, false, "parent %s is not allowed: entity type '%s' may only be in %s%s", pu.p,
+					    et->name->s, et->nparents ? "entities of type " : "no other entities",
+					    al.p ? al.p : "");
+				buf_release(&al);
+				ok = false;
+			} else if (jconv_check_enum(jc, p) != 0) {
+				ok = false;
+			}
+		}
+		buf_release(&pu);
+		if (ok) {
+			bool dup = false;
+			for (uint32_t k = 0; k < e->nparents; k++)
+				if (uid_eq(e->parents[k], p))
+					dup = true;
+			if (!dup)
+				e->parents[e->nparents++] = p;
+		}
+		jconv_pop(jc);
+		jc->root = jc->depth;
+	}
+	jconv_pop(jc);
+}
+
+/* One element of the entities array. */
+static void load_entity(loader *L, const json_t *obj, size_t idx)
+{
+	jconv *jc = &L->jc;
+	jc->depth = 0;
+	jconv_push_idx(jc, idx);
+	jc->root = jc->depth;
+	char where[48];
+	snprintf(where, sizeof where, "entity at index %zu", idx);
+	jc->base = where;
+	if (!json_is_object(obj)) {
+		wbuf dsc = WBUF_INIT;
+		jsonv_describe(obj, &dsc);
+		jconv_error(jc, false, "expected an entity object {\"uid\", \"attrs\", \"parents\"}, found %s", dsc.p);
+		buf_release(&dsc);
+		return;
+	}
+	warn_unknown_keys(L, obj);
+	const json_t *juid = json_object_get(obj, "uid");
+	if (!juid) {
+		jconv_error(jc, false, "missing \"uid\"");
+		return;
+	}
+	wuid uid;
+	jconv_push_key(jc, "uid", 3);
+	int rc = jconv_uid(jc, juid, false, &uid);
+	jconv_pop(jc);
+	if (rc != 0)
+		return;
+
+	wbuf name = WBUF_INIT;
+	buf_adds(&name, "entity ");
+	uid_print(uid, &name);
+	jc->base = name.p;
+
+	uint32_t prev = index_find(L->es, uid);
+	if (prev != NONE) {
+		uint32_t pj = json_idx_of(L, prev);
+		jconv_push_key(jc, "uid", 3);
+		if (pj != NONE)
+			jconv_error(jc, false, "duplicate entity (already defined at index %u)", pj);
+		else
+			jconv_error(jc, false, "duplicate entity");
+		jconv_pop(jc);
+		buf_release(&name);
+		return;
+	}
+
+	bool is_action = ctx_is_action_type(uid.type) != 0;
+	const wentity_type *et = NULL;
+	int nerr0 = jc->nerr;
+	if (L->schema) {
+		jconv_push_key(jc, "uid", 3);
+		if (is_action) {
+			if (!schema_action(L->schema, uid))
+				jconv_error(jc, false, "action is not declared in the schema");
+		} else {
+			et = schema_entity_type(L->schema, uid.type);
+			if (!et) {
+				const wsym *sg = suggest_type(L->schema, uid.type);
+				if (sg)
+					jconv_error(jc, false, "entity type '%s' is not declared in the schema; did you mean '%s'?",
+						    uid.type->s, sg->s);
+				else
+					jconv_error(jc, false, "entity type '%s' is not declared in the schema", uid.type->s);
+			} else {
+				jconv_check_enum(jc, uid);
+			}
+		}
+		jconv_pop(jc);
+	}
+
+	wentity *e = ARENA_NEW(&L->es->arena, wentity);
+	e->uid = uid;
+	e->attrs = record_empty();
+	e->tags = record_empty();
+	if (jc->nerr == nerr0) {
+		load_attrs(L, e, json_object_get(obj, "attrs"), et, is_action);
+		load_tags(L, e, json_object_get(obj, "tags"), et, is_action);
+		load_parents(L, e, json_object_get(obj, "parents"), et, is_action);
+	}
+	uint32_t ord = store_add(L->es, e);
+	record_json_idx(L, ord, (uint32_t)idx);
+	buf_release(&name);
+}
+
+/* The transitive parents of `start` following `next`; used to compare an
+ * action written in the JSON with its declaration in the schema. */
+static void action_closure_json(const wentities *es, wuid start, uidset *out)
+{
+	uidset_clear(out);
+	wuid *stack = NULL;
+	size_t n = 0, cap = 0;
+	const wentity *e0 = entities_get(es, start);
+	for (uint32_t k = 0; e0 && k < e0->nparents; k++) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			stack = xrealloc(stack, cap * sizeof *stack);
+		}
+		stack[n++] = e0->parents[k];
+	}
+	while (n) {
+		wuid u = stack[--n];
+		if (!uidset_add(out, u))
+			continue;
+		const wentity *e = entities_get(es, u);
+		for (uint32_t k = 0; e && k < e->nparents; k++) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				stack = xrealloc(stack, cap * sizeof *stack);
+			}
+			stack[n++] = e->parents[k];
+		}
+	}
+	free(stack);
+}
+
+static void action_closure_schema(const wschema *s, wuid start, uidset *out)
+{
+	uidset_clear(out);
+	wuid *stack = NULL;
+	size_t n = 0, cap = 0;
+	const waction *a0 = schema_action(s, start);
+	for (uint32_t k = 0; a0 && k < a0->nmember_of; k++) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			stack = xrealloc(stack, cap * sizeof *stack);
+		}
+		stack[n++] = a0->member_of[k];
+	}
+	while (n) {
+		wuid u = stack[--n];
+		if (!uidset_add(out, u))
+			continue;
+		const waction *a = schema_action(s, u);
+		for (uint32_t k = 0; a && k < a->nmember_of; k++) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				stack = xrealloc(stack, cap * sizeof *stack);
+			}
+			stack[n++] = a->member_of[k];
+		}
+	}
+	free(stack);
+}
+
+static void check_json_actions(loader *L)
+{
+	wentities *es = L->es;
+	uidset a = {0}, b = {0};
+	for (uint32_t o = 0; o < es->n; o++) {
+		const wentity *e = es->items[o];
+		if (!ctx_is_action_type(e->uid.type) || !schema_action(L->schema, e->uid))
+			continue;
+		action_closure_json(es, e->uid, &a);
+		action_closure_schema(L->schema, e->uid, &b);
+		bool same = a.n == b.n;
+		for (uint32_t k = 0; same && k < a.n; k++)
+			same = uidset_has(&b, a.slot[a.used[k]]);
+		if (same)
+			continue;
+		wbuf m = WBUF_INIT;
+		uid_print(e->uid, &m);
+		L->jc.depth = 0;
+		jconv_push_idx(&L->jc, json_idx_of(L, o));
+		jconv_push_key(&L->jc, "parents", 7);
+		L->jc.root = L->jc.depth;
+		L->jc.base = "action";
+		jconv_error(&L->jc, false, "%s does not match its declaration in the schema: its action groups differ", m.p);
+		buf_release(&m);
+	}
+	uidset_release(&a);
+	uidset_release(&b);
+}
+
+static void add_schema_actions(loader *L)
+{
+	const wschema *s = L->schema;
+	for (uint32_t i = 0; i < s->nactions; i++) {
+		const waction *a = &s->actions[i];
+		if (index_find(L->es, a->uid) != NONE)
+			continue;
+		wentity *e = ARENA_NEW(&L->es->arena, wentity);
+		e->uid = a->uid;
+		e->attrs = record_empty();
+		e->tags = record_empty();
+		e->nparents = a->nmember_of;
+		e->parents = a->nmember_of ? arena_memdup(&L->es->arena, a->member_of, a->nmember_of * sizeof(wuid)) : NULL;
+		store_add(L->es, e);
+	}
+}
+
+/* Reports a cycle through the entities `mem[0..n)`. */
+static void report_cycle(loader *L, const uint32_t *mem, uint32_t n)
+{
+	wentities *es = L->es;
+	uint32_t at = mem[0];
+	for (uint32_t k = 0; k < n; k++)
+		if (json_idx_of(L, mem[k]) != NONE && (json_idx_of(L, at) == NONE || json_idx_of(L, mem[k]) < json_idx_of(L, at)))
+			at = mem[k];
+	wbuf m = WBUF_INIT;
+	buf_adds(&m, "the entity hierarchy has a cycle: ");
+	for (uint32_t k = 0; k < n && k < 8; k++) {
+		if (k)
+			buf_adds(&m, ", ");
+		uid_print(es->items[mem[k]]->uid, &m);
+	}
+	if (n > 8)
+		buf_printf(&m, " and %u more", n - 8);
+	buf_adds(&m, n == 1 ? " is its own ancestor" : " are ancestors of each other");
+	if (json_idx_of(L, at) != NONE) {
+		L->jc.depth = 0;
+		jconv_push_idx(&L->jc, json_idx_of(L, at));
+		jconv_push_key(&L->jc, "parents", 7);
+		wspan sp = jsonv_locate(L->src->text, L->src->len, L->jc.path, L->jc.depth, false);
+		diag_add(L->d, WSEV_ERROR, L->src, sp, "%s", m.p);
+	} else {
+		diag_add(L->d, WSEV_ERROR, NULL, (wspan){0, 0}, "%s: %s", L->src->name, m.p);
+	}
+	buf_release(&m);
+}
+
+/* Computes every entity's ancestor table (see the file comment). */
+static void compute_closure(loader *L)
+{
+	wentities *es = L->es;
+	uint32_t n = es->n;
+	if (!n)
+		return;
+	uint32_t *idx = xmalloc(n * sizeof *idx);
+	uint32_t *low = xmalloc(n * sizeof *low);
+	uint32_t *comp = xmalloc(n * sizeof *comp);
+	uint8_t *onstack = xcalloc(n, 1);
+	uint32_t *stack = xmalloc(n * sizeof *stack);
+	uint32_t *fv = xmalloc(n * sizeof *fv); /* frames: vertex */
+	uint32_t *fk = xmalloc(n * sizeof *fk); /* frames: next parent */
+	uint32_t *mem = xmalloc(n * sizeof *mem);
+	uint32_t sp = 0, nf = 0, counter = 0, ncomp = 0;
+	uidset acc = {0};
+	for (uint32_t i = 0; i < n; i++)
+		idx[i] = NONE;
+
+	for (uint32_t s = 0; s < n; s++) {
+		if (idx[s] != NONE)
+			continue;
+		idx[s] = low[s] = counter++;
+		stack[sp++] = s;
+		onstack[s] = 1;
+		fv[nf] = s;
+		fk[nf++] = 0;
+		while (nf) {
+			uint32_t v = fv[nf - 1];
+			const wentity *ev = es->items[v];
+			if (fk[nf - 1] < ev->nparents) {
+				uint32_t w = index_find(es, ev->parents[fk[nf - 1]++]);
+				if (w == NONE)
+					continue;
+				if (idx[w] == NONE) {
+					idx[w] = low[w] = counter++;
+					stack[sp++] = w;
+					onstack[w] = 1;
+					fv[nf] = w;
+					fk[nf++] = 0;
+				} else if (onstack[w] && idx[w] < low[v]) {
+					low[v] = idx[w];
+				}
+				continue;
+			}
+			nf--;
+			if (low[v] == idx[v]) {
+				/* a finished component: v and everything above it on the stack */
+				uint32_t nm = 0;
+				uint32_t w;
+				do {
+					w = stack[--sp];
+					onstack[w] = 0;
+					comp[w] = ncomp;
+					mem[nm++] = w;
+				} while (w != v);
+				uidset_clear(&acc);
+				bool cyclic = nm > 1;
+				for (uint32_t k = 0; k < nm; k++) {
+					const wentity *m = es->items[mem[k]];
+					for (uint32_t p = 0; p < m->nparents; p++) {
+						wuid pu = m->parents[p];
+						uidset_add(&acc, pu);
+						if (uid_eq(pu, m->uid))
+							cyclic = true;
+						uint32_t po = index_find(es, pu);
+						if (po == NONE || comp[po] == ncomp)
+							continue;
+						const wentity *pe = es->items[po];
+						for (uint32_t q = 0; q < pe->anc_cap; q++)
+							if (pe->ancestors[q].type)
+								uidset_add(&acc, pe->ancestors[q]);
+					}
+				}
+				for (uint32_t k = 0; k < nm; k++)
+					set_ancestors(&es->arena, es->items[mem[k]], &acc);
+				if (cyclic)
+					report_cycle(L, mem, nm);
+				ncomp++;
+			}
+			if (nf) {
+				uint32_t u = fv[nf - 1];
+				if (low[v] < low[u])
+					low[u] = low[v];
+			}
+		}
+	}
+	uidset_release(&acc);
+	free(idx);
+	free(low);
+	free(comp);
+	free(onstack);
+	free(stack);
+	free(fv);
+	free(fk);
+	free(mem);
+}
+
+int entities_load_json(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text,
+		       size_t len, wdiags *d)
+{
+	size_t err0 = d->nerrors;
+	/* the source outlives the diagnostics as long as the store does */
+	wsource *src = ARENA_NEW(&es->arena, wsource);
+	src->name = arena_strndup(&es->arena, name ? name : "<entities>", strlen(name ? name : "<entities>"));
+	src->text = arena_memdup(&es->arena, text, len ? len : 1);
+	src->len = len;
+
+	json_error_t je;
+	size_t off = 0;
+	json_t *root = jsonv_load(src->text, src->len, &je, &off);
+	if (!root) {
+		diag_add(d, WSEV_ERROR, src, (wspan){(uint32_t)off, (uint32_t)off + 1}, "invalid JSON: %s", je.text);
+		return (int)(d->nerrors - err0);
+	}
+	if (!json_is_array(root)) {
+		wbuf dsc = WBUF_INIT;
+		jsonv_describe(root, &dsc);
+		diag_add(d, WSEV_ERROR, src, jsonv_locate(src->text, src->len, NULL, 0, false),
+			 "entities JSON must be an array of entity objects, found %s", dsc.p);
+		buf_release(&dsc);
+		json_decref(root);
+		return (int)(d->nerrors - err0);
+	}
+
+	loader L;
+	memset(&L, 0, sizeof L);
+	L.cx = cx;
+	L.es = es;
+	L.schema = schema;
+	L.d = d;
+	L.src = src;
+	jconv_init(&L.jc, cx, &es->arena, schema, sink_diag, &L);
+
+	size_t n = json_array_size(root);
+	for (size_t i = 0; i < n; i++)
+		load_entity(&L, json_array_get(root, i), i);
+	if (schema) {
+		check_json_actions(&L);
+		add_schema_actions(&L);
+	}
+	compute_closure(&L);
+
+	jconv_release(&L.jc);
+	free(L.json_idx);
+	json_decref(root);
+	return (int)(d->nerrors - err0);
+}

@@ -1,0 +1,132 @@
+/* main: the `ward` command, dispatching to subcommands through one table.
+ *
+ * Each entry maps a name to its cmd_<name>() function and one line of help;
+ * the usage text is generated from the table. Only this front end decides
+ * the process exit status; the library never exits or prints.
+ */
+#include <string.h>
+
+#include "cli/cli.h"
+
+const struct cli_command cli_commands[] = {
+	{"authorize", cmd_authorize, "decide authorization requests (one, or a batch with --requests)"},
+	{"evaluate", cmd_evaluate, "evaluate a Cedar expression and print its value"},
+	{"check-parse", cmd_check_parse, "check that policies, a schema and entities parse"},
+	{"version", cmd_version, "print the version"},
+	{"help", cmd_help, "show the commands, or a command's options"},
+	{NULL, NULL, NULL},
+};
+
+const struct cli_command *cli_find_command(const char *name)
+{
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void cli_print_usage(struct ward_cli *cli, FILE *f)
+{
+	fprintf(f,
+		"usage: %s <command> [options]\n\n"
+		"ward: Cedar authorization policies, decided exactly as the reference implementation does.\n\n"
+		"commands:\n",
+		cli->prog);
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		fprintf(f, "  %-13s %s\n", c->name, c->help);
+	fprintf(f,
+		"\nrun '%s <command> --help' for the options of a command.\n"
+		"exit status: 0 ok or allow, 1 failure, 2 deny, 3 invalid.\n",
+		cli->prog);
+}
+
+/* Edit distance, for "did you mean" on a mistyped command. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return 99;
+	size_t row[33];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+int main(int argc, char **argv)
+{
+	struct ward_cli cli = {.prog = "ward", .cmd = "", .out = stdout, .err = stderr, .errfmt = CLI_ERR_HUMAN};
+	/* -f/--error-format may also come before the command, as in the reference CLI */
+	while (argc >= 2 && argv[1][0] == '-') {
+		const char *a = argv[1], *v = NULL;
+		int used = 1;
+		if (strncmp(a, "--error-format=", 15) == 0)
+			v = a + 15;
+		else if ((strcmp(a, "-f") == 0 || strcmp(a, "--error-format") == 0) && argc >= 3)
+			v = argv[2], used = 2;
+		else
+			break;
+		if (strcmp(v, "json") == 0)
+			cli.errfmt = CLI_ERR_JSON;
+		else if (strcmp(v, "plain") == 0)
+			cli.errfmt = CLI_ERR_PLAIN;
+		else if (strcmp(v, "human") == 0)
+			cli.errfmt = CLI_ERR_HUMAN;
+		else {
+			fprintf(stderr, "ward: error: invalid value '%s' for '--error-format'; expected one of: "
+					"human, plain, json\n", v);
+			return WARD_EXIT_FAILURE;
+		}
+		argv[used] = argv[0];
+		argv += used;
+		argc -= used;
+	}
+	if (argc < 2) {
+		cli_print_usage(&cli, stderr);
+		return WARD_EXIT_FAILURE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		cli_print_usage(&cli, stdout);
+		return WARD_EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
+		name = "version";
+	const struct cli_command *c = cli_find_command(name);
+	if (!c) {
+		const struct cli_command *best = NULL;
+		size_t bd = 3;
+		for (const struct cli_command *k = cli_commands; k->name; k++) {
+			size_t dist = distance(name, k->name);
+			if (dist < bd) {
+				bd = dist;
+				best = k;
+			}
+		}
+		fprintf(stderr, "ward: error: unknown command '%s'", name);
+		if (best)
+			fprintf(stderr, "; did you mean '%s'?", best->name);
+		fprintf(stderr, "\nrun 'ward help' for the list of commands\n");
+		return WARD_EXIT_FAILURE;
+	}
+	cli.cmd = c->name;
+	int rc = c->fn(argc - 1, argv + 1, &cli);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "ward: error: cannot write the output\n");
+		return WARD_EXIT_FAILURE;
+	}
+	return rc;
+}

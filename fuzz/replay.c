@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 			n++;
 		}
 		closedir(dir);
-		qsort(names, n, sizeof *names, cmp_str);
+		if (n > 1)
+			qsort(names, n, sizeof *names, cmp_str);
 		for (size_t k = 0; k < n; k++) {
 			struct stat fst;
 			if (stat(names[k], &fst) == 0 && S_ISREG(fst.st_mode)) {

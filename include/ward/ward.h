@@ -23,10 +23,12 @@
  *   Out of memory is not an error value: the library aborts.
  *
  * Threads
- *   An engine and the objects built with it may be used by one thread at a
- *   time. Loaded policies, schemas and entities are read-only afterwards, but
- *   building requests and authorizing add names to the engine's symbol table,
- *   so callers sharing an engine between threads must serialise every call.
+ *   Parsing, loading and building requests add names to the engine's
+ *   symbol table: callers sharing an engine between threads must serialise
+ *   those calls (and ward_evaluate, which parses). Once built, policies,
+ *   schemas, entities and requests are read-only, and ward_authorize only
+ *   reads them and the engine: any number of threads may authorize at once,
+ *   each response having its own memory.
  */
 #ifndef WARD_WARD_H
 #define WARD_WARD_H

@@ -21,6 +21,7 @@
 
 struct ward_engine {
 	wctx cx;
+	wentities empty; /* the store used when a caller gives none (read-only) */
 };
 
 struct ward_diags {

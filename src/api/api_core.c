@@ -232,6 +232,12 @@ ward_engine *ward_engine_new(void)
 {
 	ward_engine *e = xcalloc(1, sizeof *e);
 	ctx_init(&e->cx);
+	/* built now, not on first use, so that authorizing never mutates the engine */
+	wdiags d;
+	diags_init(&d);
+	entities_init(&e->empty);
+	entities_load_json(&e->cx, &e->empty, NULL, "<no entities>", "[]", 2, &d);
+	diags_release(&d);
 	return e;
 }
 
@@ -239,6 +245,7 @@ void ward_engine_free(ward_engine *e)
 {
 	if (!e)
 		return;
+	entities_release(&e->empty);
 	ctx_release(&e->cx);
 	free(e);
 }

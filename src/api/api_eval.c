@@ -16,29 +16,13 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
-/* The entity store used when the caller gives none: loaded from "[]" once
- * per engine so every lookup path of the store is initialised. */
-static const wentities *no_entities(ward_engine *e, wentities *tmp)
-{
-	wdiags d;
-	diags_init(&d);
-	entities_init(tmp);
-	entities_load_json(&e->cx, tmp, NULL, "<no entities>", "[]", 2, &d);
-	diags_release(&d);
-	return tmp;
-}
-
 ward_response *ward_authorize(ward_engine *e, const ward_policies *p, const ward_entities *es, const ward_request *r)
 {
 	if (!e || !p || !r || p->e != e || r->e != e || (es && es->e != e))
 		return NULL;
 	ward_response *resp = xcalloc(1, sizeof *resp);
 	arena_init(&resp->tmp);
-	wentities empty;
-	const wentities *ents = es ? &es->es : no_entities(e, &empty);
-	authz_decide(&e->cx, &p->ps, ents, &r->r, &resp->tmp, &resp->r);
-	if (!es)
-		entities_release(&empty);
+	authz_decide(&e->cx, &p->ps, es ? &es->es : &e->empty, &r->r, &resp->tmp, &resp->r);
 	return resp;
 }
 
@@ -220,11 +204,10 @@ char *ward_evaluate(ward_engine *e, const char *name, const char *text, size_t l
 	none.context.kind = WV_RECORD;
 	none.context.u.rec = record_empty();
 
-	wentities empty;
 	weval ev;
 	memset(&ev, 0, sizeof ev);
 	ev.cx = &e->cx;
-	ev.ents = es ? &es->es : no_entities(e, &empty);
+	ev.ents = es ? &es->es : &e->empty;
 	ev.req = r ? &r->r : &none;
 	ev.tmp = &a;
 	wvalue v;
@@ -237,8 +220,6 @@ char *ward_evaluate(ward_engine *e, const char *name, const char *text, size_t l
 		buf_adds(&b, "");
 		out = buf_detach(&b);
 	}
-	if (!es)
-		entities_release(&empty);
 	arena_release(&a);
 	return out;
 }

@@ -213,8 +213,9 @@ static void set_ancestors(warena *a, wentity *e, const uidset *s)
 		e->anc_cap = 0;
 		return;
 	}
+	/* load factor at most 2/3: linear probing stays short, memory modest */
 	uint32_t cap = 4;
-	while (cap < n * 2)
+	while ((uint64_t)cap * 2 < (uint64_t)n * 3)
 		cap *= 2;
 	e->ancestors = ARENA_ARRAY(a, wuid, cap);
 	e->anc_cap = cap;
@@ -344,11 +345,10 @@ static void warn_unknown_keys(loader *L, const json_t *obj)
 		const char *dk = jsonv_str(key, klen, &tmp, &dn);
 		const wsym *k = ctx_sym(L->cx, dk, dn);
 		buf_release(&tmp);
-		key = k->s;
 		jconv_push_key(&L->jc, k->s, k->len);
 		wspan sp = jsonv_locate(L->src->text, L->src->len, L->jc.path, L->jc.depth, true);
 		diag_add(L->d, WSEV_WARNING, L->src, sp, "unknown member '%s' in an entity is ignored "
-			 "(expected \"uid\", \"attrs\", \"parents\", \"tags\")", key);
+			 "(expected \"uid\", \"attrs\", \"parents\", \"tags\")", k->s);
 		jconv_pop(&L->jc);
 	}
 }
@@ -538,6 +538,7 @@ static void load_entity(loader *L, const json_t *obj, size_t idx)
 	}
 	wuid uid;
 	jconv_push_key(jc, "uid", 3);
+	jc->root = jc->depth;
 	int rc = jconv_uid(jc, juid, false, &uid);
 	jconv_pop(jc);
 	if (rc != 0)
@@ -552,6 +553,7 @@ static void load_entity(loader *L, const json_t *obj, size_t idx)
 	if (prev != NONE) {
 		uint32_t pj = json_idx_of(L, prev);
 		jconv_push_key(jc, "uid", 3);
+		jc->root = jc->depth;
 		if (pj != NONE)
 			jconv_error(jc, false, "duplicate entity (already defined at index %u)", pj);
 		else
@@ -566,6 +568,7 @@ static void load_entity(loader *L, const json_t *obj, size_t idx)
 	int nerr0 = jc->nerr;
 	if (L->schema) {
 		jconv_push_key(jc, "uid", 3);
+		jc->root = jc->depth;
 		if (is_action) {
 			if (!schema_action(L->schema, uid))
 				jconv_error(jc, false, "action is not declared in the schema");

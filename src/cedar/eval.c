@@ -24,7 +24,8 @@
  * nesting (WARD_MAX_NESTING), but left-associative chains are built by loops
  * and can be deeper; long `&&`/`||` chains are walked iteratively below, any
  * other tree deeper than this is an evaluation error instead of a stack
- * overflow. A frame is a few hundred bytes, so this stays well under 1 MiB. */
+ * overflow. A level costs about 400 bytes of stack, so the worst case stays
+ * under 1 MiB. */
 #define EVAL_MAX_DEPTH 2048
 
 /* `&&`/`||` spines at least this long are evaluated iteratively. */
@@ -33,12 +34,12 @@
 /* Record literals up to this many keys are sorted in place. */
 #define EVAL_SMALL_RECORD 32
 
-/* Records an error message (formatted into the request arena) and returns -1. */
+/* Records an error message (formatted into the request arena) and returns -1.
+ * Kept out of line: its buffer must not enlarge the recursive frames. */
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(printf, 2, 3), noinline, cold))
 #endif
-static int
-fail(weval *ev, const char *fmt, ...)
+static int fail(weval *ev, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -114,7 +115,8 @@ static uint32_t utf8_next(const unsigned char *s, uint32_t n, uint32_t *i)
 		(*i)++;
 		return 0x80000000u | c;
 	}
-	if (*i + need >= n) { /* truncated sequence */
+	if (*i + need >= n) {
+		/* truncated sequence */
 		(*i)++;
 		return 0x80000000u | c;
 	}
@@ -234,8 +236,9 @@ static int checked_arith(weval *ev, unsigned op, int64_t x, int64_t y, int64_t *
 	return 0;
 }
 
-/* Looks up the tag named by the string `key` on entity `uid`. Tag keys are
- * interned, so a string that was never interned cannot name a tag. */
+/* Looks up the tag named by the string `key` on entity `ent`. Tag keys are
+ * interned, so a string that was never interned cannot name a tag (and
+ * intern_find does not modify the table, so this is safe to share). */
 static const wvalue *tag_lookup(weval *ev, const wentity *ent, const wvalue *key)
 {
 	const wsym *k = intern_find(&ev->cx->syms, key->u.s.p, key->u.s.n);
@@ -354,6 +357,113 @@ static int eval_binary(weval *ev, unsigned op, const wvalue *a, const wvalue *b,
 /* ---- the walk ------------------------------------------------------------ */
 
 static int eval(weval *ev, const wexpr *e, wvalue *out);
+
+/* ---- set operators over set literals --------------------------------------
+ * `[a, b, c].contains(x)`, `x in [A, B]`, `s.containsAny([1, 2])`: building
+ * the literal as a set means sorting it on every evaluation, which costs
+ * more than the operator. A small literal operand is instead evaluated into
+ * an unsorted array and scanned; the result and the errors are the same
+ * (every element is still evaluated, in order, before the operator runs). */
+
+#define EVAL_SMALL_SET 16
+
+typedef struct setview {
+	const wset *set;     /* a real set (sorted), or NULL */
+	const wvalue *items; /* else: the literal's values, unsorted, maybe repeated */
+	uint32_t n;
+} setview;
+
+static bool view_has(const setview *s, const wvalue *v)
+{
+	if (s->set)
+		return set_contains(s->set, v);
+	for (uint32_t i = 0; i < s->n; i++)
+		if (value_eq(&s->items[i], v))
+			return true;
+	return false;
+}
+
+static bool is_small_set_lit(const wexpr *x)
+{
+	return x->kind == WE_SET && x->u.list.n > 0 && x->u.list.n <= EVAL_SMALL_SET;
+}
+
+/* Evaluates an operand in a set position; a small set literal becomes an
+ * unsorted view (*v then has kind WV_SET but no body: only `sv` may be used). */
+static int operand(weval *ev, const wexpr *x, bool set_pos, wvalue *v, setview *sv)
+{
+	if (set_pos && is_small_set_lit(x)) {
+		uint32_t n = x->u.list.n;
+		wvalue *items = arena_alloc(ev->tmp, sizeof *items * n);
+		for (uint32_t i = 0; i < n; i++)
+			if (eval(ev, x->u.list.items[i], &items[i]) < 0)
+				return -1;
+		v->kind = WV_SET;
+		v->u.set = NULL;
+		sv->set = NULL;
+		sv->items = items;
+		sv->n = n;
+		return 0;
+	}
+	if (eval(ev, x, v) < 0)
+		return -1;
+	if (v->kind == WV_SET) {
+		sv->set = v->u.set;
+		sv->items = v->u.set->items;
+		sv->n = v->u.set->n;
+	}
+	return 0;
+}
+
+static int eval_set_op(weval *ev, const wexpr *e, wvalue *out)
+{
+	wvalue a, b;
+	setview sa = {0}, sb = {0};
+	unsigned op = e->op;
+	if (operand(ev, e->u.k.a, op != WB_IN, &a, &sa) < 0 || operand(ev, e->u.k.b, op != WB_CONTAINS, &b, &sb) < 0)
+		return -1;
+	switch (op) {
+	case WB_IN: {
+		if (a.kind != WV_ENTITY)
+			return type_error(ev, "the left side of 'in'", "an entity", &a);
+		if (b.kind != WV_SET)
+			return type_error(ev, "the right side of 'in'", "an entity or a set of entities", &b);
+		for (uint32_t i = 0; i < sb.n; i++)
+			if (sb.items[i].kind != WV_ENTITY)
+				return fail(ev,
+					    "type error: 'in' expects a set of entities on its right, found an element of "
+					    "type %s",
+					    kname(&sb.items[i]));
+		const wentity *ea = entities_get(ev->ents, a.u.e);
+		bool r = false;
+		for (uint32_t i = 0; i < sb.n && !r; i++)
+			r = ent_in(ea, a.u.e, sb.items[i].u.e);
+		*out = value_bool(r);
+		return 0;
+	}
+	case WB_CONTAINS:
+		if (a.kind != WV_SET)
+			return type_error(ev, "'contains'", "a set receiver", &a);
+		*out = value_bool(view_has(&sa, &b));
+		return 0;
+	default: { /* WB_CONTAINSALL, WB_CONTAINSANY */
+		const char *what = op == WB_CONTAINSALL ? "'containsAll'" : "'containsAny'";
+		if (a.kind != WV_SET)
+			return type_error(ev, what, "a set receiver", &a);
+		if (b.kind != WV_SET)
+			return type_error(ev, what, "a set argument", &b);
+		bool all = op == WB_CONTAINSALL, r = all;
+		for (uint32_t i = 0; i < sb.n; i++) {
+			if (view_has(&sa, &sb.items[i]) != all) {
+				r = !all;
+				break;
+			}
+		}
+		*out = value_bool(r);
+		return 0;
+	}
+	}
+}
 
 static int eval_bool(weval *ev, const wexpr *e, const char *what, bool *b)
 {
@@ -492,6 +602,30 @@ static int eval_set(weval *ev, const wexpr *e, wvalue *out)
 		out->u.set = set_empty();
 		return 0;
 	}
+	if (n <= EVAL_SMALL_SET) {
+		/* insertion sort with duplicate removal straight into the set body
+		 * (the C library's qsort costs more than the whole small sort) */
+		wset *s = arena_alloc(ev->tmp, sizeof *s + sizeof s->items[0] * n);
+		uint32_t m = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			wvalue x;
+			if (eval(ev, e->u.list.items[i], &x) < 0)
+				return -1;
+			uint32_t j = m;
+			int c = 1;
+			while (j > 0 && (c = value_cmp(&s->items[j - 1], &x)) > 0)
+				j--;
+			if (j > 0 && c == 0)
+				continue; /* duplicate */
+			memmove(&s->items[j + 1], &s->items[j], sizeof s->items[0] * (m - j));
+			s->items[j] = x;
+			m++;
+		}
+		s->n = m;
+		out->kind = WV_SET;
+		out->u.set = s;
+		return 0;
+	}
 	wvalue *items = arena_alloc(ev->tmp, sizeof *items * n);
 	for (uint32_t i = 0; i < n; i++)
 		if (eval(ev, e->u.list.items[i], &items[i]) < 0)
@@ -593,6 +727,10 @@ static int eval_node(weval *ev, const wexpr *e, wvalue *out)
 		*out = value_long(-a.u.i);
 		return 0;
 	case WE_BINARY:
+		if ((e->op == WB_IN && is_small_set_lit(e->u.k.b)) || (e->op == WB_CONTAINS && is_small_set_lit(e->u.k.a)) ||
+		    ((e->op == WB_CONTAINSALL || e->op == WB_CONTAINSANY) &&
+		     (is_small_set_lit(e->u.k.a) || is_small_set_lit(e->u.k.b))))
+			return eval_set_op(ev, e, out);
 		if (eval(ev, e->u.k.a, &a) < 0 || eval(ev, e->u.k.b, &b) < 0)
 			return -1;
 		return eval_binary(ev, e->op, &a, &b, out);

@@ -1045,14 +1045,11 @@ void format_policyset(const wpolicyset *ps, const wfmt_opts *o, wbuf *out)
 	arena_release(&a);
 }
 
-int format_source(wctx *cx, const char *name, const char *text, size_t len, const wfmt_opts *o, wbuf *out,
-		  wdiags *d)
+int format_source(wctx *cx, wpolicyset *ps, const char *name, const char *text, size_t len, const wfmt_opts *o,
+		  wbuf *out, wdiags *d)
 {
-	wpolicyset ps;
-	policyset_init(&ps);
-	int nerr = parse_policies(cx, &ps, name, text, len, d);
+	int nerr = parse_policies(cx, ps, name, text, len, d);
 	if (nerr == 0)
-		format_policyset(&ps, o, out);
-	policyset_release(&ps);
+		format_policyset(ps, o, out);
 	return nerr;
 }

@@ -49,10 +49,12 @@ void format_policy(const wpolicy *p, const wfmt_opts *o, wbuf *out);
 /* Appends one expression laid out at column 0. */
 void format_expr(const wexpr *e, const wfmt_opts *o, wbuf *out);
 
-/* Parses `text` and appends its formatted form. On parse errors returns the
- * number of errors (diagnostics in `d`) and appends nothing. */
-int format_source(wctx *cx, const char *name, const char *text, size_t len, const wfmt_opts *o, wbuf *out,
-		  wdiags *d);
+/* Parses `text` into `ps` (initialised by the caller, released by the
+ * caller after the diagnostics, which point into it, have been used) and
+ * appends its formatted form. On parse errors returns the number of errors
+ * (diagnostics in `d`) and appends nothing. */
+int format_source(wctx *cx, wpolicyset *ps, const char *name, const char *text, size_t len, const wfmt_opts *o,
+		  wbuf *out, wdiags *d);
 
 /* Cedar string literal syntax for arbitrary bytes: quotes included, with
  * `"`, `\`, and control characters escaped (shared with schema printing). */

@@ -26,6 +26,7 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,11 +176,75 @@ static void enter(parser *p)
 
 /* ---- nodes ----------------------------------------------------------- */
 
+/* Every node made here carries its height (1 for a leaf) just before it, so
+ * the height of a tree is known as it is built without walking it. Heights
+ * are bounded by PARSE_MAX_HEIGHT: chains of binary operators and `has`
+ * paths are loops in the parser, but they still make deep trees that the
+ * evaluator and other consumers walk recursively. */
+#define PARSE_MAX_HEIGHT (4 * WARD_MAX_NESTING)
+
+typedef struct pnode {
+	uint32_t h;
+	wexpr e;
+} pnode;
+
+static uint32_t height(const wexpr *e)
+{
+	return ((const pnode *)(const void *)((const char *)e - offsetof(pnode, e)))->h;
+}
+
 static wexpr *mk(parser *p, wexkind k, wspan sp)
 {
-	wexpr *e = ARENA_NEW(p->a, wexpr);
-	e->kind = (uint8_t)k;
-	e->span = sp;
+	pnode *n = ARENA_NEW(p->a, pnode);
+	n->h = 1;
+	n->e.kind = (uint8_t)k;
+	n->e.span = sp;
+	return &n->e;
+}
+
+static uint32_t hmax(uint32_t a, const wexpr *e)
+{
+	uint32_t h = e ? height(e) : 0;
+	return h > a ? h : a;
+}
+
+/* Computes a finished node's height from its children; rejects trees
+ * taller than PARSE_MAX_HEIGHT. */
+static wexpr *done(parser *p, wexpr *e)
+{
+	uint32_t h = 0;
+	switch (e->kind) {
+	case WE_IF: h = hmax(hmax(hmax(0, e->u.k.a), e->u.k.b), e->u.k.c); break;
+	case WE_AND:
+	case WE_OR:
+	case WE_BINARY: h = hmax(hmax(0, e->u.k.a), e->u.k.b); break;
+	case WE_NOT:
+	case WE_NEG:
+	case WE_ISEMPTY: h = hmax(0, e->u.k.a); break;
+	case WE_GETATTR:
+	case WE_HASATTR: h = hmax(0, e->u.attr.obj); break;
+	case WE_LIKE: h = hmax(0, e->u.like.obj); break;
+	case WE_IS: h = hmax(hmax(0, e->u.is.obj), e->u.is.in); break;
+	case WE_SET:
+		for (uint32_t i = 0; i < e->u.list.n; i++)
+			h = hmax(h, e->u.list.items[i]);
+		break;
+	case WE_RECORD:
+		for (uint32_t i = 0; i < e->u.rec.n; i++)
+			h = hmax(h, e->u.rec.vals[i]);
+		break;
+	case WE_CALL:
+		for (uint32_t i = 0; i < e->u.call.n; i++)
+			h = hmax(h, e->u.call.args[i]);
+		break;
+	default: break;
+	}
+	((pnode *)(void *)((char *)e - offsetof(pnode, e)))->h = h + 1;
+	if (h + 1 > PARSE_MAX_HEIGHT) {
+		diag_add(p->d, WSEV_ERROR, p->src, e->span,
+			 "expression is nested too deeply (the limit is %d levels of operators)", PARSE_MAX_HEIGHT);
+		longjmp(*p->jb, 1);
+	}
 	return e;
 }
 
@@ -188,7 +253,7 @@ static wexpr *mk2(parser *p, wexkind k, wexpr *a, wexpr *b)
 	wexpr *e = mk(p, k, span2(a->span, b->span));
 	e->u.k.a = a;
 	e->u.k.b = b;
-	return e;
+	return done(p, e);
 }
 
 static wexpr *mkbin(parser *p, wbinop op, wexpr *a, wexpr *b)
@@ -216,7 +281,7 @@ static wexpr *mkattr(parser *p, wexkind k, wexpr *obj, const wsym *name, wspan s
 	wexpr *e = mk(p, k, sp);
 	e->u.attr.obj = obj;
 	e->u.attr.name = name;
-	return e;
+	return done(p, e);
 }
 
 /* A growable array of pointers in the arena (old copies are left behind;
@@ -455,7 +520,7 @@ static bool path_ok(parser *p, uint32_t first, uint32_t n)
 		if (is_reserved_word(s, l)) {
 			sem_error(p, tk->span, "'%.*s' is a reserved identifier and cannot be used in a name", (int)l, s);
 			ok = false;
-		} else if (i == 0 && is_cedar_reserved(s, l)) {
+		} else if (is_cedar_reserved(s, l)) {
 			sem_error(p, tk->span, "'__cedar' is reserved for Cedar and cannot be used in a name");
 			ok = false;
 		}
@@ -599,7 +664,7 @@ static wexpr *method_call(parser *p, wexpr *recv, const wtoken *name)
 		if (isempty) {
 			wexpr *e = mk(p, WE_ISEMPTY, sp);
 			e->u.k.a = recv;
-			return e;
+			return done(p, e);
 		}
 		wexpr *e = mkbin(p, op, recv, args.v[0]);
 		e->span = sp;
@@ -620,7 +685,7 @@ static wexpr *method_call(parser *p, wexpr *recv, const wtoken *name)
 	e->u.call.args = args_array(p, &args, recv);
 	e->u.call.n = args.n + 1;
 	e->u.call.method = true;
-	return e;
+	return done(p, e);
 }
 
 /* Path '(' args ')' : an extension function call. */
@@ -651,7 +716,7 @@ static wexpr *function_call(parser *p, uint32_t first, uint32_t n)
 	e->u.call.args = args_array(p, &args, NULL);
 	e->u.call.n = args.n;
 	e->u.call.method = false;
-	return e;
+	return done(p, e);
 }
 
 static wexpr *set_literal(parser *p)
@@ -668,7 +733,7 @@ static wexpr *set_literal(parser *p)
 	wexpr *e = mk(p, WE_SET, span2(open->span, close->span));
 	e->u.list.items = (wexpr **)items.v;
 	e->u.list.n = items.n;
-	return e;
+	return done(p, e);
 }
 
 static int sym_ptr_cmp(const void *a, const void *b)
@@ -732,7 +797,7 @@ static wexpr *record_literal(parser *p)
 	e->u.rec.keys = (const wsym **)keys.v;
 	e->u.rec.vals = (wexpr **)vals.v;
 	e->u.rec.n = keys.n;
-	return e;
+	return done(p, e);
 }
 
 static wexpr *slot_expr(parser *p)
@@ -927,7 +992,7 @@ static wexpr *unary(parser *p)
 		nops--;
 		wexpr *u = mk(p, k == WT_BANG ? WE_NOT : WE_NEG, span2(ops[nops]->span, e->span));
 		u->u.k.a = e;
-		e = u;
+		e = done(p, u);
 	}
 	p->depth = d0;
 	return e;
@@ -936,13 +1001,11 @@ static wexpr *unary(parser *p)
 /* Mult ::= Unary {'*' Unary} ('/' and '%' are rejected) */
 static wexpr *mult(parser *p)
 {
-	int d0 = p->depth;
 	wexpr *l = unary(p);
 	for (;;) {
 		const wtoken *op = peek(p);
 		if (op->kind != WT_STAR && op->kind != WT_SLASH && op->kind != WT_PERCENT)
 			break;
-		enter(p);
 		next(p);
 		wexpr *r = unary(p);
 		if (op->kind != WT_STAR)
@@ -950,25 +1013,21 @@ static wexpr *mult(parser *p)
 				  op->kind == WT_SLASH ? "/" : "%");
 		l = mkbin(p, WB_MUL, l, r);
 	}
-	p->depth = d0;
 	return l;
 }
 
 /* Add ::= Mult {('+' | '-') Mult} */
 static wexpr *add(parser *p)
 {
-	int d0 = p->depth;
 	wexpr *l = mult(p);
 	for (;;) {
 		const wtoken *op = peek(p);
 		if (op->kind != WT_PLUS && op->kind != WT_MINUS)
 			break;
-		enter(p);
 		next(p);
 		wexpr *r = mult(p);
 		l = mkbin(p, op->kind == WT_PLUS ? WB_ADD : WB_SUB, l, r);
 	}
-	p->depth = d0;
 	return l;
 }
 
@@ -1013,7 +1072,6 @@ static wexpr *has_rhs(parser *p, wexpr *obj)
 	wexpr *res = mkattr(p, WE_HASATTR, obj, a, span2(obj->span, tk->span));
 	wexpr *get = mkattr(p, WE_GETATTR, obj, a, span2(obj->span, tk->span));
 	while (peek(p)->kind == WT_DOT && peek2(p)->kind == WT_IDENT) {
-		enter(p);
 		next(p);
 		const wtoken *nt = next(p);
 		const wsym *b = attr_ident(p, nt);
@@ -1037,7 +1095,7 @@ static wexpr *like_rhs(parser *p, wexpr *obj)
 		wexpr *e = mk(p, WE_LIKE, span2(obj->span, tk->span));
 		e->u.like.obj = obj;
 		unescape(p, tk, true, NULL, NULL, &e->u.like.pat);
-		return e;
+		return done(p, e);
 	}
 	wexpr *r = add(p);
 	sem_error(p, r->span, "the right-hand side of 'like' must be a string literal pattern");
@@ -1077,6 +1135,7 @@ static wexpr *relation(parser *p)
 		e->u.is.obj = l;
 		e->u.is.type = ty;
 		e->u.is.in = in;
+		done(p, e);
 	} else {
 		return l;
 	}
@@ -1089,28 +1148,22 @@ static wexpr *relation(parser *p)
 /* And ::= Relation {'&&' Relation} */
 static wexpr *and_expr(parser *p)
 {
-	int d0 = p->depth;
 	wexpr *l = relation(p);
 	while (peek(p)->kind == WT_ANDAND) {
-		enter(p);
 		next(p);
 		l = mk2(p, WE_AND, l, relation(p));
 	}
-	p->depth = d0;
 	return l;
 }
 
 /* Or ::= And {'||' And} */
 static wexpr *or_expr(parser *p)
 {
-	int d0 = p->depth;
 	wexpr *l = and_expr(p);
 	while (peek(p)->kind == WT_OROR) {
-		enter(p);
 		next(p);
 		l = mk2(p, WE_OR, l, and_expr(p));
 	}
-	p->depth = d0;
 	return l;
 }
 
@@ -1135,6 +1188,7 @@ static wexpr *expr(parser *p)
 		e->u.k.a = c;
 		e->u.k.b = a;
 		e->u.k.c = b;
+		done(p, e);
 	} else {
 		e = or_expr(p);
 	}

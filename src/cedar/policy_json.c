@@ -974,9 +974,9 @@ static wexpr *read_expr_inner(jrd *r, const json_t *j)
 			const wext_fn *f2 = ext_lookup(k, strlen(k), fn->method);
 			if (f2)
 				fn = f2;
-			if (n != fn->nargs) {
-				jerr(r, "'%s' takes %u argument%s%s, found %zu", k, fn->nargs, fn->nargs == 1 ? "" : "s",
-				     fn->method ? " (the receiver first)" : "", n);
+			/* a wrong number of arguments is an evaluation error, as in text */
+			if (fn->method && n == 0) {
+				jerr(r, "method '%s' needs its receiver as the first argument", k);
 			} else {
 				wexpr *c = mk(r, WE_CALL);
 				c->u.call.fn = fn;
@@ -1373,7 +1373,7 @@ int policyset_from_json(wctx *cx, wpolicyset *ps, const json_t *j, const char *n
 int policyset_parse_json(wctx *cx, wpolicyset *ps, const char *name, const char *text, size_t len, wdiags *d)
 {
 	json_error_t e;
-	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
 	if (!j) {
 		wspan z = {0, 0};
 		diag_add(d, WSEV_ERROR, NULL, z, "%s:%d:%d: invalid JSON: %s", name ? name : "<json>", e.line, e.column,

@@ -308,6 +308,7 @@ void sb_init(sbuild *b, wctx *cx, wschema *s, const char *name, const char *text
 	b->s = s;
 	b->d = d;
 	b->nerr0 = d->nerrors;
+	b->diag0 = d->n;
 	arena_init(&b->tmp);
 	wsource *src = ARENA_NEW(&s->arena, wsource);
 	const char *nm = name ? name : "<schema>";
@@ -332,6 +333,47 @@ void sb_release(sbuild *b)
 size_t sb_nerrors(const sbuild *b)
 {
 	return b->d->nerrors - b->nerr0;
+}
+
+typedef struct dgroup {
+	size_t first, len; /* items[first .. first+len) */
+	uint32_t pos;
+} dgroup;
+
+static int dgroup_cmp(const void *x, const void *y)
+{
+	const dgroup *a = x, *b = y;
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+void sb_sort_diags(sbuild *b)
+{
+	wdiags *d = b->d;
+	if (d->n <= b->diag0 + 1)
+		return;
+	size_t n = d->n - b->diag0, ng = 0;
+	dgroup *g = xmalloc(n * sizeof *g);
+	for (size_t i = b->diag0; i < d->n; i++) {
+		if (ng && d->items[i].sev == WSEV_NOTE) {
+			g[ng - 1].len++;
+			continue;
+		}
+		g[ng].first = i;
+		g[ng].len = 1;
+		g[ng].pos = d->items[i].src ? d->items[i].span.start : 0;
+		ng++;
+	}
+	qsort(g, ng, sizeof *g, dgroup_cmp);
+	wdiag *tmp = xmalloc(n * sizeof *tmp);
+	size_t k = 0;
+	for (size_t i = 0; i < ng; i++)
+		for (size_t j = 0; j < g[i].len; j++)
+			tmp[k++] = d->items[g[i].first + j];
+	memcpy(d->items + b->diag0, tmp, n * sizeof *tmp);
+	free(tmp);
+	free(g);
 }
 
 static void sb_vdiag(sbuild *b, wseverity sev, const sloc *loc, const char *fmt, va_list ap)
@@ -441,6 +483,7 @@ typedef struct fin {
 	const wtype *builtin_types[7];
 	const wtype *empty_record;
 	bool depth_reported;
+	uint32_t nsuggest; /* unknown names given a suggestion so far */
 } fin;
 
 #define ACTION_TYPE UINT32_MAX
@@ -508,16 +551,88 @@ static bool lookup(fin *f, const wsym *ns, const wsym *raw, int reft, rres *out)
 	return false;
 }
 
+/* Levenshtein distance, capped: returns cap+1 when above `cap`. */
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t cap)
+{
+	if ((na > nb ? na - nb : nb - na) > cap || nb > 256)
+		return cap + 1;
+	size_t row[257];
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0], best = row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			if (up + 1 < v)
+				v = up + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[nb];
+}
+
+/* Considers `cand` (fully qualified, declared in `cns`) as a suggestion for
+ * `raw` written in namespace `ns`; keeps the closest in *best. */
+static void consider(const wsym *ns, const wsym *raw, const wsym *cand, const wsym *cns, const char **best,
+		     size_t *bestd)
+{
+	const char *c = cand->s;
+	size_t n = cand->len;
+	if (!is_qualified(raw) && cns == ns && ns->len) {
+		c = basename_of(cand, &n);
+	}
+	size_t dist = edit_distance(raw->s, raw->len, c, n, *bestd - 1);
+	if (dist < *bestd) {
+		*bestd = dist;
+		*best = c;
+	}
+}
+
+#define MAX_SUGGESTIONS 32
+
 static void unknown_name(fin *f, const wsym *ns, const wsym *raw, int reft, const sloc *loc)
 {
 	const char *what = reft == REF_ENTITY ? "entity type" : reft == REF_COMMON ? "common type" : "type";
 	const char *as = reft == REF_ENTITY ? "an entity type"
 	               : reft == REF_COMMON ? "a common type" : "a common or entity type";
+	wbuf m = WBUF_INIT;
 	if (!is_qualified(raw) && ns->len > 0)
-		sb_error(f->b, loc, "unknown %s '%s': neither '%s::%s' nor '%s' is declared as %s", what, raw->s,
-			 ns->s, raw->s, raw->s, as);
+		buf_printf(&m, "unknown %s '%s': neither '%s::%s' nor '%s' is declared as %s", what, raw->s, ns->s,
+			   raw->s, raw->s, as);
 	else
-		sb_error(f->b, loc, "unknown %s '%s': '%s' is not declared as %s", what, raw->s, raw->s, as);
+		buf_printf(&m, "unknown %s '%s': '%s' is not declared as %s", what, raw->s, raw->s, as);
+	/* did you mean ...? (bounded: suggestions cost a scan of all names) */
+	if (f->nsuggest++ < MAX_SUGGESTIONS) {
+		const char *best = NULL;
+		size_t bestd = (raw->len / 3 > 1 ? raw->len / 3 : 1) + 1; /* accept <= max(1, len/3) */
+		sbuild *b = f->b;
+		if (reft & REF_ENTITY)
+			for (uint32_t i = 0; i < b->netypes; i++)
+				consider(ns, raw, b->etypes[i]->name, b->etypes[i]->ns, &best, &bestd);
+		if (reft & REF_COMMON) {
+			for (uint32_t i = 0; i < b->nctypes; i++)
+				consider(ns, raw, b->ctypes[i]->name, b->ctypes[i]->ns, &best, &bestd);
+			for (int i = 0; i < 7; i++)
+				consider(ns, raw, f->builtin_names[i], b->cx->s_empty, &best, &bestd);
+		}
+		if (best && bestd > 0 && bestd < raw->len) {
+			size_t bn = strlen(best);
+			/* basenames point into a symbol: print only the name itself */
+			buf_adds(&m, "; did you mean '");
+			buf_add(&m, best, bn);
+			buf_adds(&m, "'?");
+		}
+	}
+	sb_error(f->b, loc, "%s", m.p);
+	buf_release(&m);
 }
 
 static const wtype *resolve_ctype(fin *f, rctype *ct, int depth, const sloc *ref);
@@ -666,19 +781,26 @@ static const wsym **resolve_etype_list(fin *f, const wsym *ns, const rname *v, u
 	return out;
 }
 
-/* A shape or context: must resolve to a record type. */
-static const wtype *resolve_record(fin *f, const wsym *ns, const rtype *t, const char *what, const char *whose,
-				   const sloc *at)
+/* A shape or context: must resolve to a record type. `ety` or `act` names
+ * the owner for the message (built only on error). */
+static const wtype *resolve_record(fin *f, const wsym *ns, const rtype *t, const retype *ety, const raction *act)
 {
 	if (!t)
 		return f->empty_record;
 	const wtype *r = resolve_type(f, ns, t, 0);
 	if (r && r->kind != WT_RECORD) {
-		wbuf tb = WBUF_INIT;
+		wbuf tb = WBUF_INIT, who = WBUF_INIT;
 		type_print(r, &tb);
-		sb_error(f->b, &t->loc, "the %s of %s must be a record type, not '%s'", what, whose, tb.p);
+		if (ety) {
+			buf_printf(&who, "the shape of entity type '%s'", ety->name->s);
+		} else {
+			buf_adds(&who, "the context of action '");
+			print_uid(&who, act->uid);
+			buf_addc(&who, '\'');
+		}
+		sb_error(f->b, &t->loc, "%s must be a record type, not '%s'", who.p, tb.p);
 		buf_release(&tb);
-		(void)at;
+		buf_release(&who);
 		return NULL;
 	}
 	return r;
@@ -879,13 +1001,10 @@ int sb_finish(sbuild *b)
 	uint32_t *nepar = b->netypes ? xcalloc(b->netypes, sizeof *nepar) : NULL;
 	for (uint32_t i = 0; i < b->netypes; i++) {
 		retype *e = b->etypes[i];
-		wbuf who = WBUF_INIT;
-		buf_printf(&who, "entity type '%s'", e->name->s);
 		epar[i] = resolve_etype_list(f, e->ns, e->parents, e->nparents, &nepar[i]);
-		eattrs[i] = resolve_record(f, e->ns, e->shape, "shape", who.p, &e->loc);
+		eattrs[i] = resolve_record(f, e->ns, e->shape, e, NULL);
 		if (e->tags)
 			etags[i] = resolve_type(f, e->ns, e->tags, 0);
-		buf_release(&who);
 	}
 
 	/* actions */
@@ -899,14 +1018,9 @@ int sb_finish(sbuild *b)
 	uint32_t *napar = na ? xcalloc(na, sizeof *napar) : NULL;
 	for (uint32_t i = 0; i < na; i++) {
 		raction *a = b->actions[i];
-		wbuf who = WBUF_INIT;
-		buf_adds(&who, "action '");
-		print_uid(&who, a->uid);
-		buf_addc(&who, '\'');
 		aprin[i] = resolve_etype_list(f, a->ns, a->principals, a->nprincipals, &naprin[i]);
 		ares[i] = resolve_etype_list(f, a->ns, a->resources, a->nresources, &nares[i]);
-		actx[i] = resolve_record(f, a->ns, a->context, "context", who.p, &a->loc);
-		buf_release(&who);
+		actx[i] = resolve_record(f, a->ns, a->context, NULL, a);
 		apar[i] = a->nparents ? xmalloc(a->nparents * sizeof **apar) : NULL;
 		for (uint32_t j = 0; j < a->nparents; j++) {
 			uint32_t idx;

@@ -127,6 +127,7 @@ typedef struct sbuild {
 	const wsource *src; /* in the schema's arena */
 	warena tmp;         /* builder memory */
 	size_t nerr0;       /* d->nerrors when the parse started */
+	size_t diag0;       /* d->n when the parse started */
 	rctype **ctypes;
 	uint32_t nctypes, cap_ctypes;
 	retype **etypes;
@@ -144,6 +145,10 @@ void sb_release(sbuild *b);
 
 /* Errors since sb_init. */
 size_t sb_nerrors(const sbuild *b);
+
+/* Puts this parse's diagnostics in source order (each error keeps the notes
+ * that follow it). */
+void sb_sort_diags(sbuild *b);
 
 /* An error at `loc`; for JSON locations " (at <pointer>)" is appended. */
 void sb_error(sbuild *b, const sloc *loc, const char *fmt, ...)

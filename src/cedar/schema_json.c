@@ -13,6 +13,7 @@
 #include "util/xalloc.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -273,10 +274,22 @@ static void pop(jwalk *w, size_t mark)
 		w->path.p[mark] = '\0';
 }
 
-static void jerr(jwalk *w, bool key, const char *fmt, const char *a, const char *b)
+static void jerr(jwalk *w, bool key, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void jerr(jwalk *w, bool key, const char *fmt, ...)
 {
 	sloc l = here(w, key);
-	sb_error(w->b, &l, fmt, a, b);
+	wbuf m = WBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	sb_error(w->b, &l, "%s", m.p);
+	buf_release(&m);
 	w->nshape++;
 }
 
@@ -349,7 +362,7 @@ static void read_annotations(jwalk *w, json_t *a)
 		json_object_foreach(a, k, v) {
 			size_t m2 = push_key(w, k);
 			if (!schema_is_ident(k, strlen(k)))
-				jerr(w, true, "invalid annotation name '%s'%s", k, "");
+				jerr(w, true, "invalid annotation name '%s'", k);
 			else if (!json_is_string(v) && !json_is_null(v))
 				jerr(w, false, "annotation '%s' must be a string, not %s", k, kind_name(v));
 			pop(w, m2);
@@ -463,7 +476,7 @@ static rtype *read_type(jwalk *w, json_t *j, unsigned extra)
 	if (!want(w, j, JSON_OBJECT, "a type (an object with a \"type\" field)"))
 		return NULL;
 	if (w->depth >= SCHEMA_MAX_DEPTH) {
-		jerr(w, false, "types are nested too deeply (the limit is %s)%s", "128", "");
+		jerr(w, false, "types are nested too deeply (the limit is %d)", SCHEMA_MAX_DEPTH);
 		return NULL;
 	}
 	static const char *const base[] = {"type", "element", "attributes", "additionalAttributes", "name",
@@ -529,7 +542,7 @@ static rtype *read_type(jwalk *w, json_t *j, unsigned extra)
 				r->reft = REF_COMMON;
 			} else {
 				size_t m2 = push_key(w, "type");
-				jerr(w, false, "invalid type name '%s'%s", s, "");
+				jerr(w, false, "invalid type name '%s'", s);
 				pop(w, m2);
 			}
 		}
@@ -553,7 +566,7 @@ static bool read_names(jwalk *w, json_t *arr, rname **out, uint32_t *n)
 		if (!want(w, e, JSON_STRING, "an entity type name")) {
 			ok = false;
 		} else if (!valid_path_str(e)) {
-			jerr(w, false, "invalid entity type name '%s'%s", json_string_value(e), "");
+			jerr(w, false, "invalid entity type name '%s'", json_string_value(e));
 			ok = false;
 		} else {
 			(*out)[*n].name = sym_of(w, e);
@@ -570,7 +583,7 @@ static void read_entity_type(jwalk *w, const wsym *ns, const char *name, json_t 
 	static const char *const fields[] = {"memberOfTypes", "shape", "tags", "enum", "annotations", NULL};
 	sloc nl = here(w, true);
 	if (!valid_ident_str(name)) {
-		jerr(w, true, "invalid entity type name '%s'%s", name, "");
+		jerr(w, true, "invalid entity type name '%s'", name);
 		return;
 	}
 	if (!want(w, j, JSON_OBJECT, "an entity type declaration (an object)"))
@@ -595,7 +608,7 @@ static void read_entity_type(jwalk *w, const wsym *ns, const char *name, json_t 
 		if (want(w, v, JSON_ARRAY, "a non-empty array of strings")) {
 			size_t n = json_array_size(v);
 			if (n == 0)
-				jerr(w, false, "an enumerated entity type needs at least one id%s%s", "", "");
+				jerr(w, false, "an enumerated entity type needs at least one id");
 			e->enum_ids = n ? ARENA_ARRAY(&w->b->tmp, const wsym *, n) : NULL;
 			for (size_t i = 0; i < n; i++) {
 				json_t *s = json_array_get(v, i);
@@ -638,7 +651,7 @@ static void read_action(jwalk *w, const wsym *ns, const char *name, json_t *j)
 		read_annotations(w, v);
 	if ((v = json_object_get(j, "attributes"))) {
 		size_t m = push_key(w, "attributes");
-		jerr(w, true, "action attributes are not supported%s%s", "", "");
+		jerr(w, true, "action attributes are not supported");
 		pop(w, m);
 	}
 	if ((v = json_object_get(j, "memberOf")) && !json_is_null(v)) {
@@ -665,8 +678,8 @@ static void read_action(jwalk *w, const wsym *ns, const char *name, json_t *j)
 						if (!want(w, ty, JSON_STRING, "a string")) {
 							ok = false;
 						} else if (!valid_path_str(ty)) {
-							jerr(w, false, "invalid action type name '%s'%s",
-							     json_string_value(ty), "");
+							jerr(w, false, "invalid action type name '%s'",
+							     json_string_value(ty));
 							ok = false;
 						}
 						pop(w, m3);
@@ -717,7 +730,7 @@ static void read_namespace(jwalk *w, const char *nsname, json_t *j)
 	sloc nl = here(w, true);
 	size_t nlen = strlen(nsname);
 	if (nlen && !schema_is_path(nsname, nlen, true)) {
-		jerr(w, true, "invalid namespace name '%s'%s", nsname, "");
+		jerr(w, true, "invalid namespace name '%s'", nsname);
 		return;
 	}
 	if (!want(w, j, JSON_OBJECT, "a namespace declaration (an object)"))
@@ -737,7 +750,7 @@ static void read_namespace(jwalk *w, const char *nsname, json_t *j)
 				size_t m2 = push_key(w, k);
 				sloc l = here(w, true);
 				if (!valid_ident_str(k)) {
-					jerr(w, true, "invalid common type name '%s'%s", k, "");
+					jerr(w, true, "invalid common type name '%s'", k);
 				} else {
 					rtype *t = read_type(w, d, T_ALLOW_ANNOTATIONS);
 					if (t)
@@ -815,6 +828,7 @@ int schema_parse_json(wctx *cx, wschema *s, const char *name, const char *text, 
 		free(w.ix.slots);
 		buf_release(&w.path);
 	}
+	sb_sort_diags(&b);
 	int n = (int)sb_nerrors(&b);
 	sb_release(&b);
 	return n;

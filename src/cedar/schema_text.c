@@ -760,7 +760,6 @@ static bool parse_qualname(tparser *p, raref *out)
  * AppliesTo := 'appliesTo' '{' AppDecls '}' */
 static bool parse_action(tparser *p)
 {
-	sloc kw = tok_loc(cur(p));
 	advance(p); /* action */
 	nvec names = {0}, prin = {0}, res = {0};
 	raref *pars = NULL;
@@ -929,7 +928,6 @@ static bool parse_action(tparser *p)
 			a->has_applies_to = has_applies;
 		}
 	}
-	(void)kw;
 out:
 	free(names.v);
 	free(prin.v);
@@ -1066,6 +1064,7 @@ int schema_parse_text(wctx *cx, wschema *s, const char *name, const char *text, 
 			sb_finish(&b); /* resolves and reports the rest; fills s only if no errors at all */
 	}
 	free(p.toks);
+	sb_sort_diags(&b);
 	int n = (int)sb_nerrors(&b);
 	sb_release(&b);
 	return n;

@@ -1460,8 +1460,9 @@ static uint32_t count_nodes(const wexpr *e)
 	return n;
 }
 
-void tc_policy_env(vpolicyctx *pc, const wvenv *env, bool *is_false, bool level)
+void tc_policy_env(vpolicyctx *pc, const wvenv *env, bool *is_false, int mode)
 {
+	bool level = mode == TC_LEVEL;
 	tctx c;
 	memset(&c, 0, sizeof c);
 	c.pc = pc;
@@ -1471,7 +1472,7 @@ void tc_policy_env(vpolicyctx *pc, const wvenv *env, bool *is_false, bool level)
 	c.act = ai >= 0 ? &pc->v->s->actions[ai] : NULL;
 	c.a = &pc->arena;
 	c.strict = pc->v->strict;
-	c.quiet = level;
+	c.quiet = mode != TC_REPORT;
 	if (level) {
 		uint32_t n = count_nodes(pc->cond) * 2 + 16;
 		c.rcap = 16;

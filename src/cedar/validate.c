@@ -611,6 +611,19 @@ static void check_literal(vpolicyctx *pc, wuid u, wspan span)
 	}
 }
 
+static void check_slot_value(vpolicyctx *pc, wuid u, wspan span)
+{
+	vctx *v = pc->v;
+	if (vx_etype_index(v, u.type) >= 0 || vx_is_action_type(v, u.type))
+		return;
+	vsuggest sg;
+	vx_suggest_init(&sg, u.type->s);
+	for (uint32_t i = 0; i < v->s->netypes; i++)
+		vx_suggest(&sg, v->s->etypes[i].name->s);
+	vx_issue(pc, WVK_UNKNOWN_ENTITY_TYPE, span, sg.best ? vx_help("did you mean '%s'?", sg.best) : NULL,
+		 "unknown entity type '%s' in a template link", u.type->s);
+}
+
 static void check_names(vpolicyctx *pc, const wexpr *e)
 {
 	if (!e)
@@ -823,8 +836,9 @@ static void check_action_application(vpolicyctx *pc)
 		if (fp || fr)
 			help = vx_help("try `%s in` instead of `%s ==`", fp ? "principal" : "resource",
 				       fp ? "principal" : "resource");
+		/* point at the action constraint unless it is the bare `action` */
 		wspan span = p->action.span;
-		if (span.end == span.start)
+		if (p->action.op == WSC_ANY || span.end == span.start)
 			span = p->span;
 		vx_issue(pc, WVK_INVALID_ACTION_APPLICATION, span, help,
 			 "policy can never apply: no action allowed by its scope applies to a principal and a "
@@ -911,7 +925,18 @@ static void validate_policy(vctx *v, const wpolicy *p, wvalidation *out, wvpolic
 	arena_init(&pc.arena);
 	pc.cond = build_condition(&pc);
 
-	check_names(&pc, pc.cond);
+	/* A policy linked from a template: the template itself is checked
+	 * (for every possible slot type); the link only needs slot values of
+	 * known types and a scope some action applies to, as in the reference. */
+	bool linked = p->template_of != NULL;
+	if (linked) {
+		if (p->has_slot_principal)
+			check_slot_value(&pc, p->slot_principal, p->principal.span);
+		if (p->has_slot_resource)
+			check_slot_value(&pc, p->slot_resource, p->resource.span);
+	} else {
+		check_names(&pc, pc.cond);
+	}
 	check_action_application(&pc);
 
 	bool sp = has_slot(&p->principal), sr = has_slot(&p->resource);
@@ -933,7 +958,7 @@ static void validate_policy(vctx *v, const wpolicy *p, wvalidation *out, wvpolic
 				env.slot_resource = sr ? lr[b] : NULL;
 				bool is_false = false;
 				size_t before = pc.nraw;
-				tc_policy_env(&pc, &env, &is_false, false);
+				tc_policy_env(&pc, &env, &is_false, linked ? TC_SILENT : TC_REPORT);
 				info->nchecked++;
 				if (!is_false) {
 					all_false = false;
@@ -944,10 +969,12 @@ static void validate_policy(vctx *v, const wpolicy *p, wvalidation *out, wvpolic
 	}
 	if (all_false) {
 		info->impossible = true;
+	}
+	if (all_false && !linked) {
 		vx_issue(&pc, WVK_IMPOSSIBLE_POLICY, p->span, NULL,
 			 "policy is false in every request environment the schema allows, so it never applies");
 	}
-	if (pc.nerrors == 0 && v->level >= 0) {
+	if (pc.nerrors == 0 && v->level >= 0 && !linked) {
 		for (uint32_t i = 0; i < v->nenvs; i++) {
 			const wvenv *base = &v->envs[i];
 			uint32_t np = 1, nr = 1;
@@ -961,7 +988,7 @@ static void validate_policy(vctx *v, const wpolicy *p, wvalidation *out, wvpolic
 					env.slot_principal = sp ? lp[a] : NULL;
 					env.slot_resource = sr ? lr[b] : NULL;
 					bool is_false = false;
-					tc_policy_env(&pc, &env, &is_false, true);
+					tc_policy_env(&pc, &env, &is_false, TC_LEVEL);
 				}
 		}
 	}
@@ -999,12 +1026,14 @@ void validation_to_diags(const wvalidation *v, wdiags *d)
 {
 	for (size_t i = 0; i < v->n; i++) {
 		const wvissue *is = &v->items[i];
+		const char *id = is->policy->id ? is->policy->id : "";
 		wdiag *g;
 		if (is->help)
-			g = diag_add(d, (wseverity)is->sev, is->src, is->span, "%s; %s", is->msg, is->help);
+			g = diag_add(d, (wseverity)is->sev, is->src, is->span, "policy '%s': %s; %s", id, is->msg,
+				     is->help);
 		else
-			g = diag_add(d, (wseverity)is->sev, is->src, is->span, "%s", is->msg);
-		g->policy_id = xstrdup(is->policy->id ? is->policy->id : "");
+			g = diag_add(d, (wseverity)is->sev, is->src, is->span, "policy '%s': %s", id, is->msg);
+		g->policy_id = xstrdup(id);
 	}
 }
 

@@ -120,8 +120,8 @@ void validation_release(wvalidation *v);
 int validate_policyset(wctx *cx, const wschema *schema, const wpolicyset *ps, const wvalidate_opts *opts,
 		       wvalidation *out);
 
-/* Appends every issue to `d` as a located diagnostic with policy_id set;
- * the help text, if any, is appended to the message as "; help". */
+/* Appends every issue to `d` as a located diagnostic with policy_id set,
+ * message "policy 'ID': message; help" (the help part only when any). */
 void validation_to_diags(const wvalidation *v, wdiags *d);
 
 /* Stable lowercase name of a kind, for JSON output: "unknown-entity-type"... */

@@ -79,9 +79,14 @@ char *vx_help(const char *fmt, ...)
 #endif
 	;
 
+enum {
+	TC_REPORT, /* report type errors */
+	TC_LEVEL,  /* report level validation errors only (the policy is valid) */
+	TC_SILENT, /* report nothing (typing facts only) */
+};
+
 /* Type checks pc->cond in one environment. *is_false: the condition has
- * type False there. With `level`, runs level validation instead of
- * reporting type errors (the policy is known to be valid). */
-void tc_policy_env(vpolicyctx *pc, const wvenv *env, bool *is_false, bool level);
+ * type False there. `mode` says what to report (TC_*). */
+void tc_policy_env(vpolicyctx *pc, const wvenv *env, bool *is_false, int mode);
 
 #endif

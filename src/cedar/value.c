@@ -301,9 +301,12 @@ const wrecord *record_make(warena *a, wfield *fields, size_t n, bool dup_ok)
 {
 	if (n == 0)
 		return record_empty();
-	wfield *tmp = xmalloc(n * sizeof *tmp);
+	/* records are usually small: sort scratch on the stack */
+	wfield small[32];
+	wfield *tmp = n <= 32 ? small : xmalloc(n * sizeof *tmp);
 	fields_sort(fields, tmp, n);
-	free(tmp);
+	if (tmp != small)
+		free(tmp);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (m > 0 && fields[m - 1].key == fields[i].key) {
@@ -375,13 +378,23 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Characters the reference escapes as \u{..} beyond the ASCII controls:
- * C1 controls, the soft hyphen and the invisible format characters. */
+/* Characters the reference (Rust's escape_debug) shows as \u{..}: controls
+ * (Cc), format characters (Cf), separators other than the ASCII space (Zs,
+ * Zl, Zp), private use (Co) and noncharacters. Unassigned code points and
+ * a leading combining mark, which Rust also escapes, are shown as is. */
 static bool needs_unicode_escape(uint32_t cp)
 {
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0xad ||
-	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff;
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0xa0))
+		return true;
+	if (cp < 0xad)
+		return false;
+	return cp == 0xad || (cp >= 0x600 && cp <= 0x605) || cp == 0x61c || cp == 0x6dd || cp == 0x70f ||
+	       cp == 0x1680 || cp == 0x180e || (cp >= 0x2000 && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202f) || (cp >= 0x205f && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x206f) || cp == 0x3000 || (cp >= 0xe000 && cp <= 0xf8ff) ||
+	       (cp >= 0xfdd0 && cp <= 0xfdef) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+	       (cp & 0xfffe) == 0xfffe || cp == 0x110bd || (cp >= 0x1d173 && cp <= 0x1d17a) ||
+	       cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f) || cp >= 0xf0000;
 }
 
 /* Appends the bytes of a Cedar string literal body (no quotes). */

@@ -149,6 +149,7 @@ unsigned cli_request_flags(const struct cli_inputs *in);
 int cmd_authorize(int argc, char **argv, struct ward_cli *cli);
 int cmd_evaluate(int argc, char **argv, struct ward_cli *cli);
 int cmd_check_parse(int argc, char **argv, struct ward_cli *cli);
+int cmd_validate(int argc, char **argv, struct ward_cli *cli);
 int cmd_version(int argc, char **argv, struct ward_cli *cli);
 int cmd_help(int argc, char **argv, struct ward_cli *cli);
 

@@ -12,6 +12,7 @@ const struct cli_command cli_commands[] = {
 	{"authorize", cmd_authorize, "decide authorization requests (one, or a batch with --requests)"},
 	{"evaluate", cmd_evaluate, "evaluate a Cedar expression and print its value"},
 	{"check-parse", cmd_check_parse, "check that policies, a schema and entities parse"},
+	{"validate", cmd_validate, "type check policies against a schema"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "show the commands, or a command's options"},
 	{NULL, NULL, NULL},

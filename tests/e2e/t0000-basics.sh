@@ -35,7 +35,7 @@ ward authorize --help
 expect_status 0
 expect_out "$help_out"
 
-for c in authorize evaluate check-parse version help; do
+for c in authorize evaluate check-parse validate version help; do
 	tcase "$c --help"
 	ward "$c" --help
 	expect_status 0

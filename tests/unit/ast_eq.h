@@ -15,14 +15,14 @@
 #include "cedar/schema.h"
 #include "util/buf.h"
 
-static bool aeq_fail(wbuf *why, const char *what)
+static inline bool aeq_fail(wbuf *why, const char *what)
 {
 	if (why && why->n == 0)
 		buf_adds(why, what);
 	return false;
 }
 
-static bool aeq_expr(const wexpr *a, const wexpr *b, wbuf *why)
+static inline bool aeq_expr(const wexpr *a, const wexpr *b, wbuf *why)
 {
 	if (!a || !b)
 		return a == b ? true : aeq_fail(why, "null expression");
@@ -98,7 +98,7 @@ static bool aeq_expr(const wexpr *a, const wexpr *b, wbuf *why)
 	return aeq_fail(why, "unknown kind");
 }
 
-static bool aeq_scope(const wscope *a, const wscope *b, wbuf *why)
+static inline bool aeq_scope(const wscope *a, const wscope *b, wbuf *why)
 {
 	if (a->op != b->op || a->slot != b->slot)
 		return aeq_fail(why, "scope operator");
@@ -116,7 +116,7 @@ static bool aeq_scope(const wscope *a, const wscope *b, wbuf *why)
 	return true;
 }
 
-static bool aeq_policy(const wpolicy *a, const wpolicy *b, bool ids, wbuf *why)
+static inline bool aeq_policy(const wpolicy *a, const wpolicy *b, bool ids, wbuf *why)
 {
 	if (ids && strcmp(a->id, b->id) != 0)
 		return aeq_fail(why, "policy id");
@@ -155,7 +155,7 @@ static bool aeq_policy(const wpolicy *a, const wpolicy *b, bool ids, wbuf *why)
 	return true;
 }
 
-static bool aeq_policyset(const wpolicyset *a, const wpolicyset *b, bool ids, wbuf *why)
+static inline bool aeq_policyset(const wpolicyset *a, const wpolicyset *b, bool ids, wbuf *why)
 {
 	if (a->n != b->n)
 		return aeq_fail(why, "policy count");
@@ -170,7 +170,7 @@ static bool aeq_policyset(const wpolicyset *a, const wpolicyset *b, bool ids, wb
 
 /* ---- schemas ---- */
 
-static bool seq_type(const wtype *a, const wtype *b, wbuf *why)
+static inline bool seq_type(const wtype *a, const wtype *b, wbuf *why)
 {
 	if (!a || !b)
 		return a == b ? true : aeq_fail(why, "missing type");
@@ -193,7 +193,7 @@ static bool seq_type(const wtype *a, const wtype *b, wbuf *why)
 	}
 }
 
-static bool seq_syms(const wsym *const *a, uint32_t na, const wsym *const *b, uint32_t nb)
+static inline bool seq_syms(const wsym *const *a, uint32_t na, const wsym *const *b, uint32_t nb)
 {
 	if (na != nb)
 		return false;
@@ -207,7 +207,7 @@ static bool seq_syms(const wsym *const *a, uint32_t na, const wsym *const *b, ui
 	return true;
 }
 
-static bool aeq_schema(const wschema *a, const wschema *b, wbuf *why)
+static inline bool aeq_schema(const wschema *a, const wschema *b, wbuf *why)
 {
 	if (a->netypes != b->netypes)
 		return aeq_fail(why, "entity type count");

@@ -466,7 +466,12 @@ Test(entities, errors_continue_and_json_errors)
 	expect_error("[{\"uid\": {\"type\": \"Folder\", \"id\": \"f\"},\n \"uid\": 1}]", 1, "duplicate object key", 2);
 	expect_error("[\n  {\"uid\": 1.5e}\n]", 1, "invalid JSON", 2);
 	expect_error("{\"uid\": 1}", 1, "must be an array", 1);
-	expect_error("[{\"uid\": {\"type\": \"Folder\", \"id\": \"f\"}, \"attrs\": {\"a\": 1.5}}]", 1, "not an integer", 1);
+	expect_error("[{\"uid\": {\"type\": \"User\", \"id\": \"f\"}, \"attrs\": {\"name\": \"n\", \"age\": 1.5}}]", 1,
+		     "attribute 'age': expected Long, found non-integer number 1.5", 1);
+	n = load("[{\"uid\": {\"type\": \"X\", \"id\": \"f\"}, \"attrs\": {\"a\": [2.5]}}]", NULL, &d);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(d.items[0].msg, "attribute 'a[0]': 2.5 is not an integer"), "%s", d.items[0].msg);
+	done(&d);
 	n = load("[{\"uid\": {\"type\": \"X\", \"id\": \"f\"}, \"parent\": []}]", NULL, &d);
 	cr_assert_eq(n, 0, "an unknown member is only a warning");
 	cr_assert_eq(d.n, 1);

@@ -16,6 +16,7 @@
 #include "cedar/entities.h"
 #include "cedar/eval.h"
 #include "cedar/ext.h"
+#include "cedar/parser.h"
 
 /* ---- fixture ---------------------------------------------------------------- */
 
@@ -679,6 +680,58 @@ Test(eval, set_operations)
 	is_true(bin(WB_CONTAINS, SET(1, SET(2, L(1), L(2))), SET(2, L(2), L(1))));
 }
 
+/* The evaluator scans small set literals instead of building them; wrapping
+ * a literal in `if true then [..] else []` forces the general path. Both must
+ * agree on every operator, including elements that are sets themselves. */
+static wexpr *opaque(wexpr *x)
+{
+	return ITE(B(true), x, SET(0));
+}
+
+static void same_both_ways(wbinop op, wexpr *a, wexpr *b)
+{
+	wvalue fast, slow;
+	int rf = eval_expr(&ev, bin(op, a, b), &fast);
+	int rs = eval_expr(&ev, bin(op, a->kind == WE_SET ? opaque(a) : a, b->kind == WE_SET ? opaque(b) : b), &slow);
+	cr_assert_eq(rf, rs, "fast and general paths disagree on erroring (op %d)", (int)op);
+	if (rf == 0)
+		cr_assert(value_eq(&fast, &slow), "fast and general paths disagree (op %d)", (int)op);
+}
+
+Test(eval, set_literal_fast_paths_agree)
+{
+	wexpr *big = node(WE_SET);
+	big->u.list.n = 40;
+	big->u.list.items = arena_alloc(&ast, sizeof(wexpr *) * 40);
+	for (int i = 0; i < 40; i++)
+		big->u.list.items[i] = L(i * 3);
+	wexpr *sets[] = {SET(3, L(1), L(2), L(3)), SET(2, L(2), L(2)), SET(1, SET(2, L(1), L(2))),
+			 SET(2, E("Group", "eng"), E("User", "bob")), SET(2, Str("a"), L(1)), big,
+			 GET(var(WVAR_PRINCIPAL), "tags"), SET(1, REC(1, "a", L(1)))};
+	wexpr *elems[] = {L(2), L(4), Str("a"), SET(2, L(2), L(1)), E("User", "alice"), REC(1, "a", L(1)), L(39 * 3)};
+	size_t ns = sizeof sets / sizeof *sets, ne = sizeof elems / sizeof *elems;
+	for (size_t i = 0; i < ns; i++) {
+		for (size_t j = 0; j < ns; j++) {
+			same_both_ways(WB_CONTAINSALL, sets[i], sets[j]);
+			same_both_ways(WB_CONTAINSANY, sets[i], sets[j]);
+		}
+		for (size_t j = 0; j < ne; j++) {
+			same_both_ways(WB_CONTAINS, sets[i], elems[j]);
+			same_both_ways(WB_IN, elems[j], sets[i]);
+		}
+		same_both_ways(WB_CONTAINS, sets[i], sets[i]);
+		same_both_ways(WB_IN, E("User", "alice"), sets[i]);
+	}
+	is_true(bin(WB_CONTAINS, SET(2, L(1), SET(2, L(2), L(1))), SET(2, L(1), L(2))));
+	is_true(bin(WB_CONTAINSALL, big, SET(2, L(0), L(117))));
+	is_false(bin(WB_CONTAINSALL, big, SET(2, L(0), L(118))));
+	is_true(bin(WB_CONTAINSANY, SET(2, L(118), L(3)), big));
+	fails(bin(WB_CONTAINS, SET(2, L(1), BOOM()), L(1)), "type error");
+	fails(bin(WB_CONTAINSANY, SET(1, L(1)), SET(2, L(1), BOOM())), "type error");
+	fails(bin(WB_IN, E("User", "alice"), SET(2, E("User", "alice"), BOOM())), "type error");
+	fails(bin(WB_IN, SET(1, E("User", "alice")), SET(1, E("User", "alice"))), "type error");
+}
+
 Test(eval, set_operation_type_errors)
 {
 	fails(bin(WB_CONTAINS, L(1), L(1)), "type error");
@@ -699,6 +752,17 @@ Test(eval, set_and_record_literals)
 	cr_assert_eq(v.kind, WV_RECORD);
 	cr_assert_eq(v.u.rec->n, 2);
 	cr_assert_not_null(record_get(v.u.rec, S("a")));
+	/* the evaluator's own small-set sort agrees with set_make */
+	wvalue raw[7] = {value_long(3), value_string("a", 1), value_long(1), value_string("a", 1), value_bool(true),
+			 value_long(3), value_entity(U("User", "x"))};
+	wvalue built = {0};
+	built.kind = WV_SET;
+	built.u.set = set_make(&ast, raw, 7);
+	v = ok(SET(7, L(3), Str("a"), L(1), Str("a"), B(true), L(3), E("User", "x")));
+	cr_assert_eq(v.u.set->n, 5);
+	cr_assert(value_eq(&v, &built));
+	for (uint32_t i = 0; i + 1 < v.u.set->n; i++)
+		cr_assert_lt(value_cmp(&v.u.set->items[i], &v.u.set->items[i + 1]), 0, "sorted, no duplicates");
 	/* element errors propagate */
 	fails(SET(2, L(1), BOOM()), "type error");
 	fails(REC(2, "a", L(1), "b", GET(E("User", "ghost"), "x")), "does not exist");
@@ -1024,4 +1088,103 @@ Test(authz, unlinked_templates_are_skipped)
 	r = decide(ps, 3);
 	cr_assert(!r.allow);
 	cr_assert_str_eq(r.reasons[0]->id, "link");
+}
+
+/* ---- through the parser ------------------------------------------------------------------
+ * The same semantics reached from policy text: escapes in `like` patterns,
+ * `is ... in`, `has` paths, and a whole policy set decided. */
+
+static wvalue parsed(const char *text, int *rc)
+{
+	wsource *src = ARENA_NEW(&ast, wsource);
+	src->name = "<test>";
+	src->text = arena_strndup(&ast, text, strlen(text));
+	src->len = strlen(text);
+	wdiags d;
+	diags_init(&d);
+	wexpr *e = parse_expr(&cx, &ast, src, &d);
+	cr_assert_not_null(e, "'%s' must parse", text);
+	diags_release(&d);
+	wvalue v;
+	memset(&v, 0, sizeof v);
+	*rc = eval_expr(&ev, e, &v);
+	return v;
+}
+
+static void text_is(const char *text, bool want)
+{
+	int rc;
+	wvalue v = parsed(text, &rc);
+	cr_assert_eq(rc, 0, "'%s' errored: %s", text, ev.err ? ev.err : "");
+	cr_assert_eq(v.kind, WV_BOOL, "'%s' is not a bool", text);
+	cr_assert_eq(v.u.b, want, "'%s' should be %s", text, want ? "true" : "false");
+}
+
+static void text_fails(const char *text)
+{
+	int rc;
+	(void)parsed(text, &rc);
+	cr_assert_eq(rc, -1, "'%s' should error", text);
+}
+
+Test(eval, parsed_expressions)
+{
+	text_is("\"a*b\" like \"a\\*b\"", true);
+	text_is("\"axb\" like \"a\\*b\"", false);
+	text_is("\"a*bc\" like \"a\\**\"", true);
+	text_is("\"caf\\u{e9}\" like \"caf\u00e9\"", true);
+	text_is("\"\u65e5\u672c\u8a9e\" like \"*\u672c*\"", true);
+	text_is("principal is User in Group::\"all\"", true);
+	text_is("principal.addr has city && principal has addr.city", true);
+	text_is("principal has addr.zip", false);
+	text_is("User::\"ghost\" has addr.city", false);
+	text_is("[1, 2, 3].containsAll([3, 1]) && ![].isEmpty() || true", true);
+	text_is("[1, 2, 3].containsAll([3, 1]) && ![].isEmpty()", false);
+	text_is("if principal.age > 18 then resource in Folder::\"f\" else false", true);
+	text_is("principal.hasTag(\"level\") && principal.getTag(\"level\") == 3", true);
+	text_is("context.n * 2 - 14 == 0", true);
+	text_is("ip(context.ip).isInRange(ip(\"10.0.0.0/8\"))", true);
+	text_is("false && 1 + \"a\" > 0", false);
+	text_fails("true && 1 + \"a\" > 0");
+	text_fails("principal.height > 1");
+	text_fails("9223372036854775807 + 1 > 0");
+	text_fails("-9223372036854775807 - 2 < 0");
+	text_fails("User::\"alice\" in [Group::\"eng\", 1]");
+	text_fails("decimal(\"1.23456\")");
+}
+
+Test(authz, parsed_policy_set)
+{
+	static const char text[] = "permit(principal in Group::\"eng\", action in [Action::\"read\"], resource is Doc)\n"
+				   "  when { resource.owner == principal };\n"
+				   "forbid(principal, action, resource) when { context.n > 100 };\n"
+				   "permit(principal == User::\"bob\", action, resource);\n"
+				   "forbid(principal, action, resource) unless { principal.missing };\n";
+	wpolicyset ps;
+	policyset_init(&ps);
+	wdiags d;
+	diags_init(&d);
+	cr_assert_eq(parse_policies(&cx, &ps, "t.cedar", text, sizeof text - 1, &d), 0);
+	cr_assert_eq(ps.n, 4);
+	wresponse r;
+	authz_decide(&cx, &ps, &es, &req, &tmp, &r);
+	cr_assert(r.allow);
+	cr_assert_eq(r.nreasons, 1);
+	cr_assert_str_eq(r.reasons[0]->id, "policy0");
+	cr_assert_eq(r.nerrors, 1, "policy3 errors (missing attribute) and so does not forbid");
+	cr_assert_str_eq(r.errors[0].policy->id, "policy3");
+
+	req.principal = U("User", "bob");
+	authz_decide(&cx, &ps, &es, &req, &tmp, &r);
+	cr_assert(r.allow);
+	cr_assert_str_eq(r.reasons[0]->id, "policy2");
+	cr_assert_eq(r.nerrors, 1);
+
+	req.principal = U("User", "carol"); /* not in the store */
+	authz_decide(&cx, &ps, &es, &req, &tmp, &r);
+	cr_assert(!r.allow);
+	cr_assert_eq(r.nreasons, 0);
+	cr_assert_eq(r.nerrors, 1, "a missing principal's attribute is an error");
+	policyset_release(&ps);
+	diags_release(&d);
 }

@@ -554,7 +554,8 @@ Test(parser, reserved_identifiers)
 	EXPR_ERR("principal is __cedar::X", "reserved");
 	EXPR_IS("permit::when::\"a\"", "permit::when::\"a\"");
 	EXPR_IS("principal is principal", "(is principal principal)");
-	EXPR_IS("A::__cedar::\"a\"", "A::__cedar::\"a\"");
+	EXPR_ERR("A::__cedar::\"a\"", "'__cedar' is reserved");
+	EXPR_IS("A::__cedar_x::\"a\"", "A::__cedar_x::\"a\"");
 }
 
 /* ---- policies ---------------------------------------------------------------------------- */
@@ -863,6 +864,12 @@ Test(parser, deep_nesting_rejected)
 	expect_too_deep(repeat("permit(principal, action, resource) when { true", " && true", 100000, " };"));
 	expect_too_deep(repeat("permit(principal, action, resource) when { ", "if true then ", 100000, "1 else 2 };"));
 	expect_too_deep(repeat("permit(principal, action, resource) when { ", "!!!!(", 100000, "true };"));
+	/* long flat chains are fine up to the tree-height bound (4 x the nesting limit) */
+	char *chain = repeat("permit(principal, action, resource) when { context.x == 0", " || context.x == 1", 500, " };");
+	cr_assert_eq(pp(chain), 0, "%s", dg.n ? dg.items[dg.n - 1].msg : "");
+	free(chain);
+	expect_too_deep(repeat("permit(principal, action, resource) when { 0", " + 1", 2000, " == 2 };"));
+	expect_too_deep(repeat("permit(principal, action, resource) when { context has a", ".a", 5000, " };"));
 	/* moderate nesting is fine */
 	char *ok = repeat("permit(principal, action, resource) when { ", "(", 100, "true");
 	char *ok2 = repeat(ok, ")", 100, " };");
@@ -897,6 +904,7 @@ Test(parser, parse_uid_and_name)
 	cr_assert_null(parse_name(&cx, "a b", 3));
 	cr_assert_null(parse_name(&cx, "in", 2));
 	cr_assert_null(parse_name(&cx, "__cedar::X", 10));
+	cr_assert_null(parse_name(&cx, "X::__cedar", 10));
 	cr_assert_null(parse_name(&cx, "User::\"a\"", 9));
 }
 

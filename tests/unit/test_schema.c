@@ -936,3 +936,70 @@ Test(schema, nul_bytes_and_binary_input)
 	wuid u = {sym("Action"), intern_get(&cx.syms, "a\0b", 3)};
 	cr_expect_not_null(schema_action(&s, u));
 }
+
+Test(schema, did_you_mean)
+{
+	cr_expect_gt(text("namespace N {\n"
+			  "  entity User;\n"
+			  "  entity A in [Usr] { s: Strng, q: Q };\n"
+			  "}\n"),
+		     0);
+	EXPECT_ERROR(3, 16, "did you mean 'User'?");
+	EXPECT_ERROR(3, 26, "did you mean 'String'?");
+	EXPECT_ERROR(3, 36, "unknown type 'Q'");
+	cr_expect(strstr(all_diags(), "'Q' is declared as a common or entity type\n"), "%s", all_diags());
+}
+
+Test(schema, json_annotations_and_nulls)
+{
+	cr_assert_eq(json("{\"N\": {\"annotations\": {\"doc\": \"x\", \"flag\": null},\n"
+			  " \"commonTypes\": {\"T\": {\"type\": \"Long\", \"annotations\": {\"doc\": \"t\"}}},\n"
+			  " \"entityTypes\": {\"A\": {\"annotations\": {\"doc\": \"a\"}, \"shape\": {\"type\": \"Record\",\n"
+			  "   \"attributes\": {\"x\": {\"type\": \"T\", \"annotations\": {\"doc\": \"x\"}}}}}},\n"
+			  " \"actions\": {\"a\": {\"memberOf\": null, \"appliesTo\": null, \"annotations\": {}}}}}"),
+		     0, "%s", all_diags());
+	cr_expect_str_eq(tp(ety("N::A")->attrs), "{ x: Long }");
+	cr_expect_not(act("N::Action", "a")->has_applies_to);
+	schema_release(&s);
+	schema_init(&s);
+	cr_expect_gt(json("{\"N\": {\"annotations\": {\"doc\": 1}, \"entityTypes\": {}, \"actions\": {\"a\": "
+			  "{\"attributes\": {}}}}}"),
+		     0);
+	cr_expect(strstr(all_diags(), "annotation 'doc' must be a string"), "%s", all_diags());
+	cr_expect(strstr(all_diags(), "action attributes are not supported"), "%s", all_diags());
+}
+
+Test(schema, text_annotation_duplicates_and_keywords_as_names)
+{
+	cr_expect_gt(text("@doc(\"a\") @doc(\"b\") entity A;"), 0);
+	EXPECT_ERROR(1, 12, "duplicate annotation '@doc'");
+	schema_release(&s);
+	schema_init(&s);
+	/* keywords that are not reserved words are ordinary identifiers */
+	cr_assert_eq(text("entity entity { principal: Long, namespace: String, type: Bool };\n"
+			  "namespace type { entity action; }\n"),
+		     0, "%s", all_diags());
+	cr_expect_not_null(ety("entity"));
+	cr_expect_not_null(ety("type::action"));
+}
+
+Test(schema, diagnostics_in_source_order)
+{
+	cr_expect_gt(text("entity A in [Nope];\n"  /* found while resolving */
+			  "type Long = String;\n" /* found while parsing */
+			  "entity A;\n"),
+		     0);
+	uint32_t last = 0;
+	size_t errors = 0;
+	for (size_t i = 0; i < d.n; i++) {
+		if (d.items[i].sev != WSEV_ERROR)
+			continue;
+		cr_expect_geq(d.items[i].span.start, last, "%s", all_diags());
+		last = d.items[i].span.start;
+		errors++;
+	}
+	cr_expect_eq(errors, 3, "%s", all_diags());
+	/* the note about the first 'A' follows the duplicate error */
+	cr_assert_eq(d.items[d.n - 1].sev, WSEV_NOTE);
+	cr_expect(strstr(d.items[d.n - 2].msg, "duplicate entity type 'A'"));
+}

@@ -366,6 +366,11 @@ Test(value, print_string_escapes)
 	cr_assert_str_eq(printed(str("\xc2\x85")), "\"\\u{85}\"");
 	cr_assert_str_eq(printed(str("\xf0\xb0\xa5\xb0")), "\"\xf0\xb0\xa5\xb0\"");
 	cr_assert_str_eq(printed(str("*")), "\"*\"");
+	/* separators, format and private-use characters are shown escaped */
+	cr_assert_str_eq(printed(str("a\xc2\xa0" "b")), "\"a\\u{a0}b\"");
+	cr_assert_str_eq(printed(str("\xe2\x80\xa8\xef\xbb\xbf\xee\x80\x80")), "\"\\u{2028}\\u{feff}\\u{e000}\"");
+	cr_assert_str_eq(printed(str("\xe2\x80\x8b")), "\"\\u{200b}\"");
+	cr_assert_str_eq(printed(str("\xc2\xae")), "\"\xc2\xae\"", "the registered sign is printable");
 }
 
 Test(value, print_entities)

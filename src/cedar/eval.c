@@ -231,8 +231,8 @@ static int checked_arith(weval *ev, unsigned op, int64_t x, int64_t y, int64_t *
 	}
 #endif
 	if (ovf)
-		return fail(ev, "integer overflow: %" PRId64 " %s %" PRId64 " does not fit in a long", x, binop_name(op),
-			    y);
+		return fail(ev, "integer overflow: %" PRId64 " %s %" PRId64 " does not fit in a long", x,
+			    binop_name(op), y);
 	return 0;
 }
 
@@ -430,10 +430,8 @@ static int eval_set_op(weval *ev, const wexpr *e, wvalue *out)
 			return type_error(ev, "the right side of 'in'", "an entity or a set of entities", &b);
 		for (uint32_t i = 0; i < sb.n; i++)
 			if (sb.items[i].kind != WV_ENTITY)
-				return fail(ev,
-					    "type error: 'in' expects a set of entities on its right, found an element of "
-					    "type %s",
-					    kname(&sb.items[i]));
+				return fail(ev, "type error: 'in' expects a set of entities on its right, "
+					    "found an element of type %s", kname(&sb.items[i]));
 		const wentity *ea = entities_get(ev->ents, a.u.e);
 		bool r = false;
 		for (uint32_t i = 0; i < sb.n && !r; i++)
@@ -727,7 +725,8 @@ static int eval_node(weval *ev, const wexpr *e, wvalue *out)
 		*out = value_long(-a.u.i);
 		return 0;
 	case WE_BINARY:
-		if ((e->op == WB_IN && is_small_set_lit(e->u.k.b)) || (e->op == WB_CONTAINS && is_small_set_lit(e->u.k.a)) ||
+		if ((e->op == WB_IN && is_small_set_lit(e->u.k.b)) ||
+		    (e->op == WB_CONTAINS && is_small_set_lit(e->u.k.a)) ||
 		    ((e->op == WB_CONTAINSALL || e->op == WB_CONTAINSANY) &&
 		     (is_small_set_lit(e->u.k.a) || is_small_set_lit(e->u.k.b))))
 			return eval_set_op(ev, e, out);
@@ -849,7 +848,8 @@ static int policy_applies(weval *ev, const wpolicy *body, bool *applies)
 		if (eval(ev, c->body, &v) < 0)
 			return -1;
 		if (v.kind != WV_BOOL)
-			return type_error(ev, c->is_when ? "a 'when' condition" : "an 'unless' condition", "a bool", &v);
+			return type_error(ev, c->is_when ? "a 'when' condition" : "an 'unless' condition", "a bool",
+					  &v);
 		if (v.u.b != c->is_when)
 			return 0;
 	}

@@ -273,8 +273,49 @@ static uint32_t next_token(const fmt *f, uint32_t pos)
 
 enum { L_IF, L_OR, L_AND, L_REL, L_ADD, L_MUL, L_UNARY, L_MEMBER };
 
+#define HAS_PATH_MAX 32
+
+/* The parser reads `e has a.b.c` as (e has a) && (e.a has b) && (e.a.b has c)
+ * with `e` and the `e.a...` prefixes shared. Recognises that shape (shared
+ * pointers, identifier names) so it prints back as written; returns the
+ * path length (>= 2) and fills root and names, or 0. */
+static uint32_t has_path(const wexpr *e, const wexpr **root, const wsym **names)
+{
+	const wexpr *spine[HAS_PATH_MAX];
+	uint32_t n = 0;
+	const wexpr *cur = e;
+	while (cur->kind == WE_AND && n < HAS_PATH_MAX - 1) {
+		spine[n++] = cur->u.k.b;
+		cur = cur->u.k.a;
+	}
+	if (n == 0 || cur->kind != WE_HASATTR || !format_is_ident(cur->u.attr.name->s, cur->u.attr.name->len))
+		return 0;
+	*root = cur->u.attr.obj;
+	names[0] = cur->u.attr.name;
+	uint32_t depth = 1;
+	for (uint32_t i = n; i-- > 0;) {
+		const wexpr *h = spine[i];
+		if (h->kind != WE_HASATTR || !format_is_ident(h->u.attr.name->s, h->u.attr.name->len))
+			return 0;
+		const wexpr *g = h->u.attr.obj;
+		for (uint32_t k = depth; k-- > 0;) {
+			if (g->kind != WE_GETATTR || g->u.attr.name != names[k])
+				return 0;
+			g = g->u.attr.obj;
+		}
+		if (g != *root)
+			return 0;
+		names[depth++] = h->u.attr.name;
+	}
+	return depth;
+}
+
 static int level_of(const wexpr *e)
 {
+	const wexpr *root;
+	const wsym *names[HAS_PATH_MAX];
+	if (e->kind == WE_AND && has_path(e, &root, names))
+		return 3; /* L_REL: printed as `root has a.b` */
 	switch (e->kind) {
 	case WE_IF: return L_IF;
 	case WE_OR: return L_OR;
@@ -405,7 +446,7 @@ static doc *access_doc(fmt *f, const wsym *name)
  * `a && b && c`, `a + b - c`. */
 static bool same_chain(const wexpr *x, const wexpr *e)
 {
-	if (x->kind != e->kind)
+	if (x->kind != e->kind || level_of(x) != level_of(e))
 		return false;
 	if (x->kind != WE_BINARY)
 		return x->kind == WE_AND || x->kind == WE_OR;
@@ -482,8 +523,24 @@ static doc *expr_inner(fmt *f, const wexpr *e)
 	}
 	case WE_OR:
 		return chain_doc(f, e, L_AND, false);
-	case WE_AND:
-		return chain_doc(f, e, L_REL, false);
+	case WE_AND: {
+		const wexpr *root;
+		const wsym *names[HAS_PATH_MAX];
+		uint32_t n = has_path(e, &root, names);
+		if (n == 0)
+			return chain_doc(f, e, L_REL, false);
+		doc *d = expr_doc(f, root, L_ADD);
+		wbuf b = WBUF_INIT;
+		buf_adds(&b, " has ");
+		for (uint32_t i = 0; i < n; i++) {
+			if (i)
+				buf_addc(&b, '.');
+			buf_add(&b, names[i]->s, names[i]->len);
+		}
+		d = cat(f, d, dbuf(f, &b));
+		buf_release(&b);
+		return d;
+	}
 	case WE_NOT:
 	case WE_NEG:
 		return unary_doc(f, e);

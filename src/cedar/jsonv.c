@@ -1010,6 +1010,11 @@ const char *jsonv_str(const char *s, size_t n, wbuf *tmp, size_t *outn)
 	return tmp->p ? tmp->p : "";
 }
 
+const char *jsonv_string(const char *s, size_t n, wbuf *tmp, size_t *len)
+{
+	return jsonv_str(s, n, tmp, len);
+}
+
 const json_t *jsonv_getn(const json_t *obj, const char *key, size_t n)
 {
 	if (!memchr(key, 0, n) && !(n >= NUL_MARK_LEN && memchr(key, 0xEF, n)))

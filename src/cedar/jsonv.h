@@ -39,4 +39,10 @@ void jsonv_print_uid(wuid uid, wbuf *out); /* {"type":"User","id":"alice"} */
  * "name:line:col: message" to `err` and returns NULL. */
 json_t *jsonv_parse_text(const char *name, const char *text, size_t len, wbuf *err);
 
+/* The bytes of a JSON string value (or key) from a tree that
+ * jsonv_parse_text built. jansson cannot hold NUL bytes in object keys, so
+ * the parser stores \u0000 in an internal escaped form; this undoes it.
+ * Returns the bytes (in `tmp` when decoding was needed) and their length. */
+const char *jsonv_string(const char *s, size_t n, wbuf *tmp, size_t *len);
+
 #endif

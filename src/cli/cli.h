@@ -9,6 +9,7 @@
 #ifndef WARD_CLI_CLI_H
 #define WARD_CLI_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -68,7 +69,9 @@ void cli_print_help(struct ward_cli *cli, const struct cli_spec *spec, FILE *f);
 
 /* Prints diagnostics from `from` on to stderr in the chosen error format. */
 void cli_print_diags(struct ward_cli *cli, const ward_diags *d, size_t from);
-/* "ward <cmd>: error: message" on stderr (for usage-level errors). */
+/* "ward <cmd>: error: message" on stderr (for usage-level errors), or a
+ * JSON object with --error-format json. */
+void cli_verror(struct ward_cli *cli, const char *fmt, va_list ap);
 void cli_error(struct ward_cli *cli, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

@@ -23,10 +23,8 @@ void cli_print_diags(struct ward_cli *cli, const ward_diags *d, size_t from)
 	ward_free(s);
 }
 
-void cli_error(struct ward_cli *cli, const char *fmt, ...)
+void cli_verror(struct ward_cli *cli, const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
 	if (cli->errfmt == CLI_ERR_JSON) {
 		/* keep stderr machine-readable */
 		char msg[1024];
@@ -47,6 +45,13 @@ void cli_error(struct ward_cli *cli, const char *fmt, ...)
 		vfprintf(cli->err, fmt, ap);
 		fputc('\n', cli->err);
 	}
+}
+
+void cli_error(struct ward_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cli_verror(cli, fmt, ap);
 	va_end(ap);
 }
 

@@ -66,10 +66,10 @@ static void usage_error(struct ward_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(cli->err, "%s %s: error: ", cli->prog, cli->cmd);
-	vfprintf(cli->err, fmt, ap);
-	fprintf(cli->err, "\nrun '%s %s --help' to see the options\n", cli->prog, cli->cmd);
+	cli_verror(cli, fmt, ap);
 	va_end(ap);
+	if (cli->errfmt != CLI_ERR_JSON)
+		fprintf(cli->err, "run '%s %s --help' to see the options\n", cli->prog, cli->cmd);
 }
 
 static int set_value(struct ward_cli *cli, const struct cli_opt *o, const char *v)
@@ -83,11 +83,15 @@ static int set_value(struct ward_cli *cli, const struct cli_opt *o, const char *
 		for (c = o->choices; *c && strcmp(*c, v) != 0; c++)
 			;
 		if (!*c) {
-			fprintf(cli->err, "%s %s: error: invalid value '%s' for '--%s'; expected one of:", cli->prog,
-				cli->cmd, v, o->lname);
-			for (c = o->choices; *c; c++)
-				fprintf(cli->err, "%s %s", c == o->choices ? "" : ",", *c);
-			fputc('\n', cli->err);
+			char list[256] = "";
+			size_t used = 0;
+			for (c = o->choices; *c && used < sizeof list; c++) {
+				int k = snprintf(list + used, sizeof list - used, "%s%s", c == o->choices ? "" : ", ", *c);
+				if (k < 0)
+					break;
+				used += (size_t)k;
+			}
+			usage_error(cli, "invalid value '%s' for '--%s'; expected one of: %s", v, o->lname, list);
 			return -1;
 		}
 	}

@@ -359,7 +359,8 @@ static void run_file(runner *rn, const char *root, const char *path, suite_stats
 		}
 		st->fail++;
 		if (!dec_ok)
-			buf_printf(&line, "decision expected %s got %s; ", dec ? dec : "?", resp.allow ? "allow" : "deny");
+			buf_printf(&line, "decision expected %s got %s; ", dec ? dec : "?",
+				   resp.allow ? "allow" : "deny");
 		if (!rs_ok) {
 			buf_adds(&line, "reasons expected ");
 			print_json_ids(&line, xr);

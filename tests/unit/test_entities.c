@@ -234,6 +234,24 @@ Test(jsonv, nul_bytes_in_keys_and_strings)
 	cr_assert_eq(s->u.s.n, 3);
 	cr_assert(memcmp(s->u.s.p, "x\0y", 3) == 0);
 	cr_assert_not_null(record_get(v.u.rec, S("\xEF\xB7\xAF")), "the internal marker itself survives");
+	json_t *j = parse("{\"k\\u0000\": 1, \"\\\\u0000\": 2}");
+	const char *key;
+	size_t kl, n;
+	json_t *jv;
+	wbuf tmp = WBUF_INIT;
+	int seen = 0;
+	json_object_keylen_foreach(j, key, kl, jv)
+	{
+		const char *dk = jsonv_string(key, kl, &tmp, &n);
+		if (json_integer_value(jv) == 1)
+			cr_assert(n == 2 && memcmp(dk, "k\0", 2) == 0);
+		else
+			cr_assert(n == 6 && memcmp(dk, "\\u0000", 6) == 0, "an escaped backslash is not a NUL");
+		seen++;
+	}
+	cr_assert_eq(seen, 2);
+	buf_release(&tmp);
+	json_decref(j);
 }
 
 Test(jsonv, uid_forms)

@@ -41,7 +41,8 @@ static const char *ENTITIES = "["
 	"{\"uid\":{\"type\":\"Action\",\"id\":\"view\"},\"attrs\":{},"
 	" \"parents\":[{\"type\":\"Action\",\"id\":\"read\"}]},"
 	"{\"uid\":{\"type\":\"Action\",\"id\":\"read\"},\"attrs\":{},\"parents\":[]},"
-	"{\"uid\":{\"type\":\"Doc\",\"id\":\"d1\"},\"attrs\":{\"owner\":{\"__entity\":{\"type\":\"User\",\"id\":\"alice\"}}},"
+	"{\"uid\":{\"type\":\"Doc\",\"id\":\"d1\"},"
+	" \"attrs\":{\"owner\":{\"__entity\":{\"type\":\"User\",\"id\":\"alice\"}}},"
 	" \"parents\":[{\"type\":\"Folder\",\"id\":\"f\"}]}"
 	"]";
 
@@ -1155,7 +1156,8 @@ Test(eval, parsed_expressions)
 
 Test(authz, parsed_policy_set)
 {
-	static const char text[] = "permit(principal in Group::\"eng\", action in [Action::\"read\"], resource is Doc)\n"
+	static const char text[] = "permit(principal in Group::\"eng\", action in [Action::\"read\"],\n"
+				   "  resource is Doc)\n"
 				   "  when { resource.owner == principal };\n"
 				   "forbid(principal, action, resource) when { context.n > 100 };\n"
 				   "permit(principal == User::\"bob\", action, resource);\n"

@@ -29,7 +29,7 @@ demo:
 	scripts/install-deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS)
-	scripts/demo
+	WARD=$(CURDIR)/$(BUILD)/ward scripts/demo
 
 fuzz:
 	scripts/fuzz-smoke

@@ -200,6 +200,16 @@ WARD_API ward_request *ward_batch_request(ward_batch *b, size_t i, const ward_sc
 WARD_API ward_response *ward_authorize(ward_engine *e, const ward_policies *p, const ward_entities *es,
 				       const ward_request *r);
 WARD_API void ward_response_free(ward_response *r);
+/* For deciding many requests: an empty response (deny, no reasons) to
+ * decide into with ward_authorize_into, which reuses its memory instead of
+ * allocating a new response per call. One response per thread. */
+WARD_API ward_response *ward_response_new(void);
+/* Decides like ward_authorize, into `resp` (its previous contents are
+ * dropped). Once `resp` has decided a request or two it has the memory it
+ * needs, and a decision allocates nothing. 0, or -1 when an argument is NULL
+ * or the objects come from different engines. */
+WARD_API int ward_authorize_into(ward_engine *e, const ward_policies *p, const ward_entities *es,
+				 const ward_request *r, ward_response *resp);
 WARD_API ward_decision ward_response_decision(const ward_response *r);
 /* The determining policies: the applying forbids on deny, the applying
  * permits on allow, none when nothing applied. In policy-set order. */

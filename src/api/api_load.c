@@ -30,6 +30,7 @@ ward_policies *ward_policies_parse(ward_engine *e, const char *name, const char 
 		ward_policies_free(p);
 		return NULL;
 	}
+	authz_prepare(&p->ps); /* the policy index: decisions touch only candidate policies */
 	return p;
 }
 

@@ -184,6 +184,10 @@ typedef struct wpolicyset {
 	uint32_t ncomments, ccap;
 	wsource **sources;   /* copies of the parsed texts (owned, in arena) */
 	uint32_t nsources, scap;
+	/* The authorizer's policy index (authz.h: authz_prepare), in `arena`;
+	 * NULL until prepared. It covers items[0..index n); policies added
+	 * afterwards are still decided, by a linear scan. */
+	const struct wauthz_index *index;
 } wpolicyset;
 
 /* Returns the annotation value for `key` or NULL. */

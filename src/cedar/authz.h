@@ -31,7 +31,16 @@ typedef struct wresponse {
 	uint32_t nerrors;
 } wresponse;
 
-/* Decides one request. Everything in *out lives in `tmp`. */
+/* Builds the policy index of `ps` in its arena (ps->index), so that a
+ * decision evaluates only the policies whose scope can match the request.
+ * Call once the set is complete (after parsing and linking); policies added
+ * later are still decided correctly, by a linear scan. Cost O(policies).
+ * Mutates `ps`: not concurrently with decisions on it. */
+void authz_prepare(wpolicyset *ps);
+
+/* Decides one request. Everything in *out lives in `tmp`. Uses the policy
+ * index when ps has one (same result as without). Only reads cx, ps, es and
+ * req: threads may decide at once, each with its own `tmp`. */
 void authz_decide(wctx *cx, const wpolicyset *ps, const wentities *es, const wrequest *req, warena *tmp,
 		  wresponse *out);
 

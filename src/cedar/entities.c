@@ -32,15 +32,12 @@ struct wentities_index {
 	uint32_t cap;   /* power of two */
 };
 
-static uint64_t uid_hash(wuid u)
+/* Symbols have dense ids, so one multiply (Fibonacci hashing, keeping the
+ * well-mixed high bits) spreads uids well enough for linear probing. */
+static uint32_t uid_hash(wuid u)
 {
-	uint64_t h = ((uint64_t)u.type->id << 32) ^ (uint64_t)u.id->id;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	uint64_t h = (((uint64_t)u.type->id << 32) | (uint64_t)u.id->id) * 0x9E3779B97F4A7C15ULL;
+	return (uint32_t)(h >> 32);
 }
 
 void entities_init(wentities *es)
@@ -844,8 +841,8 @@ int entities_load_json(wctx *cx, wentities *es, const wschema *schema, const cha
 	/* the source outlives the diagnostics as long as the store does */
 	wsource *src = ARENA_NEW(&es->arena, wsource);
 	src->name = arena_strndup(&es->arena, name ? name : "<entities>", strlen(name ? name : "<entities>"));
-	src->text = arena_memdup(&es->arena, text, len ? len : 1);
-	src->len = len;
+	src->text = arena_strndup(&es->arena, text ? text : "", text ? len : 0);
+	src->len = text ? len : 0;
 
 	json_error_t je;
 	size_t off = 0;

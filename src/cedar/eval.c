@@ -171,6 +171,37 @@ static bool like_match(const char *str, uint32_t n, const wpattern *pat)
 
 /* ---- helpers ------------------------------------------------------------- */
 
+void eval_resolve(weval *ev)
+{
+	ev->pent = entities_get(ev->ents, ev->req->principal);
+	ev->aent = entities_get(ev->ents, ev->req->action);
+	ev->rent = entities_get(ev->ents, ev->req->resource);
+	ev->resolved = true;
+}
+
+const wentity *eval_entity(const weval *ev, wuid u)
+{
+	if (ev->resolved) {
+		const wrequest *r = ev->req;
+		if (uid_eq(u, r->principal))
+			return ev->pent;
+		if (uid_eq(u, r->resource))
+			return ev->rent;
+		if (uid_eq(u, r->action))
+			return ev->aent;
+	}
+	return entities_get(ev->ents, u);
+}
+
+/* a == b, or b is an ancestor of a. */
+static bool ev_in(const weval *ev, wuid a, wuid b)
+{
+	if (uid_eq(a, b))
+		return true;
+	const wentity *e = eval_entity(ev, a);
+	return e && entity_has_ancestor(e, b);
+}
+
 static bool ent_in(const wentity *ea, wuid a, wuid b)
 {
 	return uid_eq(a, b) || (ea && entity_has_ancestor(ea, b));
@@ -189,7 +220,7 @@ static int in_set(weval *ev, wuid a, const wset *s, bool *res)
 		return fail(ev, "type error: 'in' expects a set of entities on its right, found an element of type %s",
 			    kname(bad));
 	}
-	const wentity *ea = entities_get(ev->ents, a);
+	const wentity *ea = eval_entity(ev, a);
 	for (uint32_t i = 0; i < s->n; i++) {
 		if (ent_in(ea, a, s->items[i].u.e)) {
 			*res = true;
@@ -286,7 +317,7 @@ static int eval_binary(weval *ev, unsigned op, const wvalue *a, const wvalue *b,
 			return type_error(ev, "the left side of 'in'", "an entity", a);
 		bool r;
 		if (b->kind == WV_ENTITY) {
-			r = entities_in(ev->ents, a->u.e, b->u.e);
+			r = ev_in(ev, a->u.e, b->u.e);
 		} else if (b->kind == WV_SET) {
 			if (in_set(ev, a->u.e, b->u.set, &r) < 0)
 				return -1;
@@ -331,7 +362,7 @@ static int eval_binary(weval *ev, unsigned op, const wvalue *a, const wvalue *b,
 			return type_error(ev, what, "an entity receiver", a);
 		if (b->kind != WV_STRING)
 			return type_error(ev, what, "a string argument", b);
-		const wentity *ent = entities_get(ev->ents, a->u.e);
+		const wentity *ent = eval_entity(ev, a->u.e);
 		if (!ent) {
 			if (op == WB_HASTAG) {
 				*out = value_bool(false);
@@ -432,7 +463,7 @@ static int eval_set_op(weval *ev, const wexpr *e, wvalue *out)
 			if (sb.items[i].kind != WV_ENTITY)
 				return fail(ev, "type error: 'in' expects a set of entities on its right, "
 					    "found an element of type %s", kname(&sb.items[i]));
-		const wentity *ea = entities_get(ev->ents, a.u.e);
+		const wentity *ea = eval_entity(ev, a.u.e);
 		bool r = false;
 		for (uint32_t i = 0; i < sb.n && !r; i++)
 			r = ent_in(ea, a.u.e, sb.items[i].u.e);
@@ -490,7 +521,7 @@ static int eval_spine(weval *ev, const wexpr *e, uint32_t len, wvalue *out)
 	}
 	ops[0] = x;
 	for (uint32_t i = 0; i <= len; i++) {
-		bool b;
+		bool b = false;
 		if (eval_bool(ev, ops[i], what, &b) < 0)
 			return -1;
 		if (b != is_and) {
@@ -520,7 +551,7 @@ static int eval_and_or(weval *ev, const wexpr *e, wvalue *out)
 	}
 	const bool is_and = e->kind == WE_AND;
 	const char *what = is_and ? "'&&'" : "'||'";
-	bool b;
+	bool b = false;
 	if (eval_bool(ev, e->u.k.a, what, &b) < 0)
 		return -1;
 	if (b != is_and) {
@@ -543,7 +574,7 @@ static int get_attr(weval *ev, const wvalue *obj, const wsym *name, wvalue *out)
 		return 0;
 	}
 	if (obj->kind == WV_ENTITY) {
-		const wentity *ent = entities_get(ev->ents, obj->u.e);
+		const wentity *ent = eval_entity(ev, obj->u.e);
 		if (!ent)
 			return fail(ev, "entity '" UIDF "' does not exist", UIDA(obj->u.e));
 		const wvalue *v = record_get(ent->attrs, name);
@@ -563,7 +594,7 @@ static int has_attr(weval *ev, const wvalue *obj, const wsym *name, bool *res)
 		return 0;
 	}
 	if (obj->kind == WV_ENTITY) {
-		const wentity *ent = entities_get(ev->ents, obj->u.e);
+		const wentity *ent = eval_entity(ev, obj->u.e);
 		*res = ent && record_get(ent->attrs, name) != NULL;
 		return 0;
 	}
@@ -807,7 +838,7 @@ static int scope_match(weval *ev, const wscope *sc, wuid x, const wuid *slot, co
 	if (sc->op == WSC_IS)
 		return x.type == sc->type;
 	if (sc->op == WSC_IN_SET) {
-		const wentity *ex = entities_get(ev->ents, x);
+		const wentity *ex = eval_entity(ev, x);
 		for (uint32_t i = 0; i < sc->nlist; i++)
 			if (ent_in(ex, x, sc->list[i]))
 				return 1;
@@ -824,9 +855,9 @@ static int scope_match(weval *ev, const wscope *sc, wuid x, const wuid *slot, co
 	case WSC_EQ:
 		return uid_eq(x, target);
 	case WSC_IN:
-		return entities_in(ev->ents, x, target);
+		return ev_in(ev, x, target);
 	case WSC_IS_IN:
-		return x.type == sc->type && entities_in(ev->ents, x, target);
+		return x.type == sc->type && ev_in(ev, x, target);
 	}
 	return fail(ev, "internal error: unknown scope operator %u", (unsigned)sc->op);
 }

@@ -28,7 +28,20 @@ typedef struct weval {
 	const wuid *slot_principal, *slot_resource;
 	const char *err; /* message of the last error (static or in tmp) */
 	unsigned depth;  /* recursion guard */
+	/* The request's principal, action and resource entities (NULL when not
+	 * in the store), looked up once per request by eval_resolve(); while
+	 * `resolved` is false the evaluator looks them up in `ents` as needed. */
+	const wentity *pent, *aent, *rent;
+	bool resolved;
 } weval;
+
+/* Looks up the request's principal, action and resource entities once, so
+ * the evaluation of every policy of the request reuses them. Optional. */
+void eval_resolve(weval *ev);
+
+/* The entity with this uid, or NULL: the request's own entities come from
+ * the eval_resolve() cache, others from a hashed lookup. */
+const wentity *eval_entity(const weval *ev, wuid u);
 
 /* 0 and *out on success; -1 on a Cedar evaluation error (ev->err). */
 int eval_expr(weval *ev, const wexpr *e, wvalue *out);

@@ -273,13 +273,9 @@ static uint32_t next_token(const fmt *f, uint32_t pos)
 
 enum { L_IF, L_OR, L_AND, L_REL, L_ADD, L_MUL, L_UNARY, L_MEMBER };
 
-#define HAS_PATH_MAX 32
+#define HAS_PATH_MAX WFMT_HAS_PATH_MAX
 
-/* The parser reads `e has a.b.c` as (e has a) && (e.a has b) && (e.a.b has c)
- * with `e` and the `e.a...` prefixes shared. Recognises that shape (shared
- * pointers, identifier names) so it prints back as written; returns the
- * path length (>= 2) and fills root and names, or 0. */
-static uint32_t has_path(const wexpr *e, const wexpr **root, const wsym **names)
+uint32_t format_has_path(const wexpr *e, const wexpr **root, const wsym **names)
 {
 	const wexpr *spine[HAS_PATH_MAX];
 	uint32_t n = 0;
@@ -314,7 +310,7 @@ static int level_of(const wexpr *e)
 {
 	const wexpr *root;
 	const wsym *names[HAS_PATH_MAX];
-	if (e->kind == WE_AND && has_path(e, &root, names))
+	if (e->kind == WE_AND && format_has_path(e, &root, names))
 		return 3; /* L_REL: printed as `root has a.b` */
 	switch (e->kind) {
 	case WE_IF: return L_IF;
@@ -526,7 +522,7 @@ static doc *expr_inner(fmt *f, const wexpr *e)
 	case WE_AND: {
 		const wexpr *root;
 		const wsym *names[HAS_PATH_MAX];
-		uint32_t n = has_path(e, &root, names);
+		uint32_t n = format_has_path(e, &root, names);
 		if (n == 0)
 			return chain_doc(f, e, L_REL, false);
 		doc *d = expr_doc(f, root, L_ADD);
@@ -559,14 +555,14 @@ static doc *expr_inner(fmt *f, const wexpr *e)
 		}
 		/* a.contains(b) and friends */
 		doc *d = expr_doc(f, e->u.k.a, L_MEMBER);
-		d = cat(f, d, dlit(f, "."));
+		d = cat(f, d, tok(f, next_token(f, e->u.k.a->span.end), dlit(f, ".")));
 		d = cat(f, d, dlit(f, binop_text(e->op)));
 		wexpr *arg = e->u.k.b;
 		return cat(f, d, args_doc(f, &arg, 1, close_pos_of(e)));
 	}
 	case WE_GETATTR: {
 		doc *d = expr_doc(f, e->u.attr.obj, L_MEMBER);
-		return cat(f, d, access_doc(f, e->u.attr.name));
+		return cat(f, d, tok(f, next_token(f, e->u.attr.obj->span.end), access_doc(f, e->u.attr.name)));
 	}
 	case WE_HASATTR: {
 		doc *d = expr_doc(f, e->u.attr.obj, L_ADD);
@@ -629,7 +625,7 @@ static doc *expr_inner(fmt *f, const wexpr *e)
 	case WE_CALL: {
 		if (e->u.call.method && e->u.call.n > 0) {
 			doc *d = expr_doc(f, e->u.call.args[0], L_MEMBER);
-			d = cat(f, d, dlit(f, "."));
+			d = cat(f, d, tok(f, next_token(f, e->u.call.args[0]->span.end), dlit(f, ".")));
 			d = cat(f, d, dlit(f, e->u.call.name->s));
 			return cat(f, d, args_doc(f, e->u.call.args + 1, e->u.call.n - 1, close_pos_of(e)));
 		}
@@ -638,7 +634,7 @@ static doc *expr_inner(fmt *f, const wexpr *e)
 	}
 	case WE_ISEMPTY: {
 		doc *d = expr_doc(f, e->u.k.a, L_MEMBER);
-		return cat(f, d, dlit(f, ".isEmpty()"));
+		return cat(f, d, tok(f, next_token(f, e->u.k.a->span.end), dlit(f, ".isEmpty()")));
 	}
 	}
 	return dlit(f, "?");

@@ -61,6 +61,14 @@ int format_source(wctx *cx, wpolicyset *ps, const char *name, const char *text, 
 void format_cedar_str(wbuf *out, const char *s, size_t n);
 /* An entity uid in Cedar syntax: `NS::Type::"id"`. */
 void format_uid(wbuf *out, wuid uid);
+/* The parser reads `e has a.b.c` as (e has a) && (e.a has b) && (e.a.b has c)
+ * with `e` and the `e.a...` prefixes shared. Recognises that shape (shared
+ * pointers, identifier names, at most WFMT_HAS_PATH_MAX names) so it can be
+ * written back as `e has a.b.c` (or JSON "attr": ["a", "b", "c"]). Returns
+ * the path length (>= 2) and fills *root and names[], or 0. */
+#define WFMT_HAS_PATH_MAX 32
+uint32_t format_has_path(const wexpr *e, const wexpr **root, const wsym **names);
+
 /* True when `s` is an identifier that may be written unquoted as an
  * attribute name (not a reserved word). */
 int format_is_ident(const char *s, size_t n);

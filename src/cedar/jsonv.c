@@ -496,10 +496,15 @@ static int ext_call(jconv *jc, const json_t *fa, bool typed, wvalue *out)
 	for (size_t i = 0; i < nargs; i++) {
 		const json_t *aj = arg ? arg : json_array_get(args, i);
 		const wtype *at = typed ? ext_arg_type(name, nlen, i, nargs) : NULL;
-		if (!arg)
+		if (arg) {
+			jconv_push_key(jc, "arg", 3);
+		} else {
+			jconv_push_key(jc, "args", 4);
 			jconv_push_idx(jc, i);
+		}
 		if (jconv_value(jc, aj, at, &av[i]) != 0)
 			bad = 1;
+		jconv_pop(jc);
 		if (!arg)
 			jconv_pop(jc);
 	}
@@ -520,7 +525,10 @@ static int ext_escape(jconv *jc, const json_t *e, bool typed, wvalue *out)
 		jconv_error(jc, false, "the __extn escape must hold an object {\"fn\", \"arg\"}");
 		return -1;
 	}
-	return ext_call(jc, e, typed, out);
+	jconv_push_key(jc, "__extn", 6);
+	int rc = ext_call(jc, e, typed, out);
+	jconv_pop(jc);
+	return rc;
 }
 
 /* ---- the converter ------------------------------------------------------ */
@@ -910,9 +918,9 @@ static bool is_hex4(const char *t, size_t n, size_t i, const char *want)
 	return true;
 }
 
-/* Returns the encoded text (heap) or NULL when none is needed. `map`
- * receives, per encoded byte... only the places where lengths changed, as
- * (encoded offset, original offset) pairs. */
+/* Returns the encoded text (heap), or NULL when none is needed. `map`
+ * receives (encoded offset, original offset) pairs at each place where the
+ * lengths diverge, for mapping error offsets back. */
 static char *nul_encode(const char *t, size_t n, size_t *outn, size_t **map, size_t *nmap)
 {
 	bool need = false;
@@ -925,7 +933,6 @@ static char *nul_encode(const char *t, size_t n, size_t *outn, size_t **map, siz
 	size_t *m = NULL, nm = 0, cm = 0;
 	bool in_str = false, changed = false;
 	for (size_t i = 0; i < n;) {
-		size_t before = b.n;
 		bool ch = false;
 		if (in_str && t[i] == '\\' && i + 1 < n) {
 			if (t[i + 1] == 'u' && is_hex4(t, n, i + 2, "0000")) {
@@ -958,7 +965,6 @@ static char *nul_encode(const char *t, size_t n, size_t *outn, size_t **map, siz
 			}
 			m[nm++] = b.n; /* encoded offset after the change */
 			m[nm++] = i;   /* original offset after it */
-			(void)before;
 		}
 	}
 	if (!changed) {

@@ -86,9 +86,9 @@ void jconv_sink_buf(jconv *jc, bool at_key, const char *msg);
 /* True when `s` is a normalized Cedar name: IDENT{::IDENT}, no reserved words. */
 bool jsonv_valid_name(const char *s, size_t n);
 
-/* Parses JSON text (duplicate keys rejected, NUL allowed in strings). On
- * error returns NULL and sets *off to the byte offset of the problem and
- * *msg to jansson's message (in `e`). */
+/* Parses JSON text (duplicate keys rejected, NUL bytes allowed in strings
+ * and keys, see jsonv_str). On error returns NULL, jansson's message is in
+ * e->text and *off is the byte offset of the problem in `text`. */
 json_t *jsonv_load(const char *text, size_t len, json_error_t *e, size_t *off);
 
 /* A string read from a tree that jsonv_load built, decoded (see jsonv.c):

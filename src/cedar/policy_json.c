@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cedar/ext.h"
+#include "cedar/format.h"
 #include "cedar/link.h"
 #include "cedar/parser.h"
 #include "util/xalloc.h"
@@ -183,9 +184,19 @@ json_t *expr_to_json(const wexpr *e)
 		return op1("if-then-else", o);
 	}
 	case WE_AND:
-	case WE_OR:
+	case WE_OR: {
+		const wexpr *root;
+		const wsym *names[WFMT_HAS_PATH_MAX];
+		uint32_t n = e->kind == WE_AND ? format_has_path(e, &root, names) : 0;
+		if (n) {
+			json_t *a = json_array();
+			for (uint32_t i = 0; i < n; i++)
+				json_array_append_new(a, jsym(names[i]));
+			return op1("has", lr("left", expr_to_json(root), "attr", a));
+		}
 		return op1(e->kind == WE_AND ? "&&" : "||",
 			   lr("left", expr_to_json(e->u.k.a), "right", expr_to_json(e->u.k.b)));
+	}
 	case WE_NOT:
 		return op1("!", op1("arg", expr_to_json(e->u.k.a)));
 	case WE_NEG:

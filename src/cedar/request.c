@@ -107,6 +107,13 @@ int request_context_from_json(wctx *cx, warena *a, const json_t *obj, const wsch
 		return -1;
 	}
 	const wtype *expect = NULL;
+	if (!schema && (json_object_get(obj, "__entity") || json_object_get(obj, "__extn"))) {
+		/* as in the reference: without a schema the context is read as a
+		 * value, and an escape there is an entity or extension value */
+		buf_printf(err, "context must be a record, found %s",
+			   json_object_get(obj, "__entity") ? "an entity reference" : "an extension value");
+		return -1;
+	}
 	if (schema) {
 		const waction *act = schema_action(schema, action);
 		if (!act) {
@@ -145,6 +152,8 @@ static int get_uid(wctx *cx, const json_t *obj, const char *role, wuid *out, wbu
 int request_from_json(wctx *cx, warena *a, const json_t *obj, const wschema *schema, wrequest *out, wbuf *err)
 {
 	memset(out, 0, sizeof *out);
+	out->context.kind = WV_RECORD;
+	out->context.u.rec = record_empty();
 	if (!json_is_object(obj)) {
 		buf_adds(err, "a request must be a JSON object {\"principal\", \"action\", \"resource\", \"context\"}, found ");
 		jsonv_describe(obj, err);

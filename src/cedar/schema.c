@@ -318,6 +318,8 @@ void sb_init(sbuild *b, wctx *cx, wschema *s, const char *name, const char *text
 	b->src = src;
 	if (s->index)
 		diag_add(d, WSEV_ERROR, NULL, (wspan){0, 0}, "a schema was already loaded into this object");
+	else if (len >= UINT32_MAX)
+		diag_add(d, WSEV_ERROR, NULL, (wspan){0, 0}, "schema '%s' is too large (4 GiB or more)", src->name);
 }
 
 void sb_release(sbuild *b)

@@ -836,9 +836,18 @@ static void check_action_application(vpolicyctx *pc)
 		if (fp || fr)
 			help = vx_help("try `%s in` instead of `%s ==`", fp ? "principal" : "resource",
 				       fp ? "principal" : "resource");
-		/* point at the action constraint unless it is the bare `action` */
+		/* point at the constraint most likely at fault: the action's, or
+		 * for a bare `action` the first non-trivial other one */
 		wspan span = p->action.span;
-		if (p->action.op == WSC_ANY || span.end == span.start)
+		if (p->action.op == WSC_ANY) {
+			if (p->principal.op != WSC_ANY)
+				span = p->principal.span;
+			else if (p->resource.op != WSC_ANY)
+				span = p->resource.span;
+			else
+				span = p->span;
+		}
+		if (span.end == span.start)
 			span = p->span;
 		vx_issue(pc, WVK_INVALID_ACTION_APPLICATION, span, help,
 			 "policy can never apply: no action allowed by its scope applies to a principal and a "

@@ -301,6 +301,13 @@ Test(jsonv, print_round_trips_without_schema)
 	cr_assert_eq(conv(out.p, NULL, &back, msg, sizeof msg), 0, "%s: %s", out.p, msg);
 	cr_assert(value_eq(&v, &back), "%s", out.p);
 	buf_clear(&out);
+	/* a datetime past year 9999 has no datetime() string: the offset form */
+	wvalue far = value_ext_int(WV_DATETIME, 300000000000000LL);
+	jsonv_print(&far, &out);
+	cr_assert(strstr(out.p, "\"fn\":\"offset\""), "%s", out.p);
+	cr_assert_eq(conv(out.p, NULL, &back, msg, sizeof msg), 0, "%s: %s", out.p, msg);
+	cr_assert(value_eq(&far, &back), "%s", out.p);
+	buf_clear(&out);
 	jsonv_print_uid(U("A::B", "x\"y"), &out);
 	cr_assert_str_eq(out.p, "{\"type\":\"A::B\",\"id\":\"x\\\"y\"}");
 	buf_release(&out);
@@ -623,6 +630,11 @@ Test(request, both_uid_forms_and_context)
 			 NULL, &r, msg, sizeof msg),
 		     0, "%s", msg);
 	cr_assert_eq(r.context.u.rec->n, 0);
+	cr_assert_eq(req("{\"principal\": \"A::\\\"a\\\"\", \"action\": \"Action::\\\"x\\\"\", \"resource\": \"B::\\\"b\\\"\","
+			 " \"context\": {\"__entity\": {\"type\": \"A\", \"id\": \"a\"}}}",
+			 NULL, &r, msg, sizeof msg),
+		     -1);
+	cr_assert(strstr(msg, "context must be a record, found an entity reference"), "%s", msg);
 }
 
 static void req_fails(const char *text, const char *want)

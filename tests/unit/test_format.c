@@ -97,7 +97,7 @@ static char *fmt_s(const char *text)
 
 /* ---- golden layouts ---- */
 
-static const char *const goldens[] = {"basic", "comments", "long", "strings", "templates"};
+static const char *const goldens[] = {"basic", "comments", "long", "strings", "templates", "has"};
 
 Test(format, golden_files)
 {

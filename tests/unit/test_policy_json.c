@@ -105,6 +105,14 @@ Test(policy_json, expression_operators)
 		    "\"right\":{\"isEmpty\":{\"arg\":{\".\":{\"left\":{\"Var\":\"context\"},\"attr\":\"s\"}}}}}}}]}");
 }
 
+Test(policy_json, has_path_uses_attr_list)
+{
+	expect_json("permit(principal,action,resource) when { context has a.b };",
+		    "{\"effect\":\"permit\",\"principal\":{\"op\":\"All\"},\"action\":{\"op\":\"All\"},"
+		    "\"resource\":{\"op\":\"All\"},\"conditions\":[{\"kind\":\"when\",\"body\":{\"has\":{"
+		    "\"left\":{\"Var\":\"context\"},\"attr\":[\"a\",\"b\"]}}}]}");
+}
+
 Test(policy_json, text_json_text_round_trip)
 {
 	/* static policies first: the JSON set lists them before templates */

@@ -153,6 +153,10 @@ int cmd_authorize(int argc, char **argv, struct ward_cli *cli);
 int cmd_evaluate(int argc, char **argv, struct ward_cli *cli);
 int cmd_check_parse(int argc, char **argv, struct ward_cli *cli);
 int cmd_validate(int argc, char **argv, struct ward_cli *cli);
+int cmd_format(int argc, char **argv, struct ward_cli *cli);
+int cmd_translate_policy(int argc, char **argv, struct ward_cli *cli);
+int cmd_translate_schema(int argc, char **argv, struct ward_cli *cli);
+int cmd_link(int argc, char **argv, struct ward_cli *cli);
 int cmd_version(int argc, char **argv, struct ward_cli *cli);
 int cmd_help(int argc, char **argv, struct ward_cli *cli);
 

@@ -13,6 +13,10 @@ const struct cli_command cli_commands[] = {
 	{"evaluate", cmd_evaluate, "evaluate a Cedar expression and print its value"},
 	{"check-parse", cmd_check_parse, "check that policies, a schema and entities parse"},
 	{"validate", cmd_validate, "type check policies against a schema"},
+	{"format", cmd_format, "print policies in the canonical layout (or --write / --check them)"},
+	{"translate-policy", cmd_translate_policy, "translate policies between Cedar text and JSON"},
+	{"translate-schema", cmd_translate_schema, "translate a schema between the Cedar and JSON formats"},
+	{"link", cmd_link, "link a template with slot values into a new policy"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "show the commands, or a command's options"},
 	{NULL, NULL, NULL},
@@ -34,7 +38,7 @@ void cli_print_usage(struct ward_cli *cli, FILE *f)
 		"commands:\n",
 		cli->prog);
 	for (const struct cli_command *c = cli_commands; c->name; c++)
-		fprintf(f, "  %-13s %s\n", c->name, c->help);
+		fprintf(f, "  %-17s %s\n", c->name, c->help);
 	fprintf(f,
 		"\nrun '%s <command> --help' for the options of a command.\n"
 		"exit status: 0 ok or allow, 1 failure, 2 deny, 3 invalid.\n",

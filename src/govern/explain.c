@@ -581,6 +581,59 @@ static bool ip_clause(wbuf *b, const wexpr *e, bool neg)
 	return true;
 }
 
+/* `x.isInRange(A) || x.isInRange(B) || ...` on one request attribute:
+ * "the request comes from A or B". */
+static bool ip_or_leaf(const wexpr *e, const wexpr **recv)
+{
+	if (!is_call(e, "isInRange") || e->u.call.n != 2 || !is_constant(e->u.call.args[1]))
+		return false;
+	const wexpr *r = e->u.call.args[0];
+	if (!(r->kind == WE_GETATTR && chain_root(r) == WVAR_CONTEXT))
+		return false;
+	if (*recv) {
+		wbuf x = WBUF_INIT, y = WBUF_INIT;
+		add_expr_text(&x, *recv);
+		add_expr_text(&y, r);
+		bool same = x.n == y.n && memcmp(x.p, y.p, x.n) == 0;
+		buf_release(&x);
+		buf_release(&y);
+		return same;
+	}
+	*recv = r;
+	return true;
+}
+
+static bool ip_or_all(const wexpr *e, const wexpr **recv)
+{
+	if (e->kind == WE_OR)
+		return ip_or_all(e->u.k.a, recv) && ip_or_all(e->u.k.b, recv);
+	return ip_or_leaf(e, recv);
+}
+
+static void ip_or_ranges(wbuf *b, const wexpr *e, bool *first)
+{
+	if (e->kind == WE_OR) {
+		ip_or_ranges(b, e->u.k.a, first);
+		ip_or_ranges(b, e->u.k.b, first);
+		return;
+	}
+	if (!*first)
+		buf_adds(b, e == NULL ? "" : " or ");
+	*first = false;
+	noun(b, e->u.call.args[1]);
+}
+
+static bool ip_or_chain(wbuf *b, const wexpr *e)
+{
+	const wexpr *recv = NULL;
+	if (!ip_or_all(e, &recv))
+		return false;
+	buf_adds(b, "the request comes from ");
+	bool first = true;
+	ip_or_ranges(b, e, &first);
+	return true;
+}
+
 /* A clause, negated where English allows it, else "not (...)". */
 static void clause_neg(wbuf *b, const wexpr *e, bool neg, const wschema *s)
 {
@@ -705,6 +758,8 @@ static void clause_neg(wbuf *b, const wexpr *e, bool neg, const wschema *s)
 		break;
 	case WE_AND:
 	case WE_OR:
+		if (!neg && e->kind == WE_OR && ip_or_chain(b, e))
+			return;
 		if (!neg) {
 			bool is_and = e->kind == WE_AND;
 			const wexpr *l = e->u.k.a, *r = e->u.k.b;

@@ -51,11 +51,15 @@ static const rule rules[] = {
 	{"sendgrid-key", "SendGrid API key", "\\bSG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}\\b", 0, CHK_PLACEHOLDER, 3.0},
 	{"jwt", "JSON web token", "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{16,}", 0, CHK_NONE, 0},
 	{"connection-string-password", "password in a connection string",
-	 "\\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\\s:/@\"']{1,64}:([^\\s@/\"']{1,128})@[^\\s\"']+", 1, CHK_PLACEHOLDER, 0},
+	 "\\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\\s:/@\"']{0,64}:([^\\s@/\"']{1,128})@[^\\s\"']+", 1, CHK_PLACEHOLDER, 0},
 	{"password-assignment", "hard-coded password or secret",
 	 "(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|api_?key|apikey|access_?token|auth_?token|"
 	 "token)[A-Za-z0-9_.-]*[\"']?\\s*[:=]\\s*[\"']?([^\\s\"'`,;]{8,})",
-	 1, CHK_ASSIGN, 3.0},
+	 1, CHK_ASSIGN, 2.5},
+	{"env-var-secret", "secret in an environment variable",
+	 "(?i)name:\\s*[\"']?[A-Za-z0-9_]*(?:password|passwd|secret|token|api_?key)[A-Za-z0-9_]*[\"']?[ \\t]*\\r?\\n"
+	 "[ \\t-]*value:\\s*[\"']?([^\\s\"']{8,})",
+	 1, CHK_ASSIGN, 2.5},
 	{"high-entropy-string", "high-entropy string (possible secret)", "(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{32,}", 0,
 	 CHK_GENERIC, 0},
 };
@@ -230,7 +234,10 @@ static bool public_context(const char *text, size_t start)
 	for (const char *const *p = pre; *p; p++)
 		if (k - w == strlen(*p) && memcmp(text + w, *p, k - w) == 0)
 			return true;
-	/* "sha512-..." (SRI) and "h1:..." (Go checksums) run into the token */
+	/* "sha512-..." (SRI) and "h1:..." (Go checksums) */
+	if (strncmp(text + start, "sha512-", 7) == 0 || strncmp(text + start, "sha384-", 7) == 0 ||
+	    strncmp(text + start, "sha256-", 7) == 0)
+		return true;
 	if (ends_with_ci(text + from, start - from, "sha512-") || ends_with_ci(text + from, start - from, "sha384-") ||
 	    ends_with_ci(text + from, start - from, "sha256-") || ends_with_ci(text + from, start - from, "h1:"))
 		return true;
@@ -247,6 +254,18 @@ static bool generic_ok(const secrets_scanner *sc, const char *s, size_t n)
 		dig |= c >= '0' && c <= '9';
 	}
 	if (!(up && lo && dig))
+		return false;
+	/* identifiers made of words ("AbstractSingletonProxyFactoryBean2"):
+	 * a long lowercase run and few digits; random tokens rarely have both */
+	size_t run = 0, maxrun = 0, digits = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		run = (c >= 'a' && c <= 'z') ? run + 1 : 0;
+		if (run > maxrun)
+			maxrun = run;
+		digits += c >= '0' && c <= '9';
+	}
+	if (maxrun >= 6 && digits < 3)
 		return false;
 	if (placeholder(s, n))
 		return false;

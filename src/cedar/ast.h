@@ -190,6 +190,11 @@ typedef struct wpolicyset {
 	const struct wauthz_index *index;
 } wpolicyset;
 
+/* Cedar spelling of a binary operator ("==", "in", "containsAll", ...) and
+ * of a variable ("principal", ...). Static strings. */
+const char *ast_binop_name(unsigned op);
+const char *ast_var_name(unsigned var);
+
 /* Returns the annotation value for `key` or NULL. */
 const wannotation *policy_annotation(const wpolicy *p, const char *key);
 

@@ -343,38 +343,6 @@ static int level_of(const wexpr *e)
 
 static doc *expr_doc(fmt *f, const wexpr *e, int min_level);
 
-static const char *binop_text(unsigned op)
-{
-	switch (op) {
-	case WB_EQ: return "==";
-	case WB_NE: return "!=";
-	case WB_LT: return "<";
-	case WB_LE: return "<=";
-	case WB_GT: return ">";
-	case WB_GE: return ">=";
-	case WB_ADD: return "+";
-	case WB_SUB: return "-";
-	case WB_MUL: return "*";
-	case WB_IN: return "in";
-	case WB_CONTAINS: return "contains";
-	case WB_CONTAINSALL: return "containsAll";
-	case WB_CONTAINSANY: return "containsAny";
-	case WB_HASTAG: return "hasTag";
-	case WB_GETTAG: return "getTag";
-	}
-	return "?";
-}
-
-static const char *var_text(unsigned v)
-{
-	switch (v) {
-	case WVAR_PRINCIPAL: return "principal";
-	case WVAR_ACTION: return "action";
-	case WVAR_RESOURCE: return "resource";
-	default: return "context";
-	}
-}
-
 static doc *lit_doc(fmt *f, const wvalue *v)
 {
 	wbuf b = WBUF_INIT;
@@ -466,7 +434,7 @@ static doc *chain_doc(fmt *f, const wexpr *e, int item_level, bool nest_rest)
 	doc *d = expr_doc(f, cur, item_level);
 	doc *rest = NULL;
 	for (uint32_t i = n; i-- > 0;) {
-		const char *op = ops[i]->kind == WE_AND ? "&&" : ops[i]->kind == WE_OR ? "||" : binop_text(ops[i]->op);
+		const char *op = ops[i]->kind == WE_AND ? "&&" : ops[i]->kind == WE_OR ? "||" : ast_binop_name(ops[i]->op);
 		doc *piece = cat(f, dlit(f, " "), dlit(f, op));
 		piece = cat(f, piece, dline(f));
 		piece = cat(f, piece, expr_doc(f, ops[i]->u.k.b, item_level));
@@ -505,7 +473,7 @@ static doc *expr_inner(fmt *f, const wexpr *e)
 	case WE_LIT:
 		return tok(f, e->span.start, lit_doc(f, &e->u.lit));
 	case WE_VAR:
-		return tok(f, e->span.start, dlit(f, var_text(e->u.var)));
+		return tok(f, e->span.start, dlit(f, ast_var_name(e->u.var)));
 	case WE_SLOT:
 		return tok(f, e->span.start, dlit(f, e->u.slot == WSLOT_PRINCIPAL ? "?principal" : "?resource"));
 	case WE_IF: {
@@ -549,14 +517,14 @@ static doc *expr_inner(fmt *f, const wexpr *e)
 		if (lv == L_REL) {
 			doc *d = expr_doc(f, e->u.k.a, L_ADD);
 			d = cat(f, d, dlit(f, " "));
-			d = cat(f, d, dlit(f, binop_text(e->op)));
+			d = cat(f, d, dlit(f, ast_binop_name(e->op)));
 			d = cat(f, d, dlit(f, " "));
 			return cat(f, d, expr_doc(f, e->u.k.b, L_ADD));
 		}
 		/* a.contains(b) and friends */
 		doc *d = expr_doc(f, e->u.k.a, L_MEMBER);
 		d = cat(f, d, tok(f, next_token(f, e->u.k.a->span.end), dlit(f, ".")));
-		d = cat(f, d, dlit(f, binop_text(e->op)));
+		d = cat(f, d, dlit(f, ast_binop_name(e->op)));
 		wexpr *arg = e->u.k.b;
 		return cat(f, d, args_doc(f, &arg, 1, close_pos_of(e)));
 	}

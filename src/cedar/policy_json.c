@@ -81,38 +81,6 @@ static json_t *value_json(const wvalue *v)
 	}
 }
 
-static const char *binop_key(unsigned op)
-{
-	switch (op) {
-	case WB_EQ: return "==";
-	case WB_NE: return "!=";
-	case WB_LT: return "<";
-	case WB_LE: return "<=";
-	case WB_GT: return ">";
-	case WB_GE: return ">=";
-	case WB_ADD: return "+";
-	case WB_SUB: return "-";
-	case WB_MUL: return "*";
-	case WB_IN: return "in";
-	case WB_CONTAINS: return "contains";
-	case WB_CONTAINSALL: return "containsAll";
-	case WB_CONTAINSANY: return "containsAny";
-	case WB_HASTAG: return "hasTag";
-	case WB_GETTAG: return "getTag";
-	}
-	return "?";
-}
-
-static const char *var_name(unsigned v)
-{
-	switch (v) {
-	case WVAR_PRINCIPAL: return "principal";
-	case WVAR_ACTION: return "action";
-	case WVAR_RESOURCE: return "resource";
-	default: return "context";
-	}
-}
-
 static json_t *op1(const char *key, json_t *body)
 {
 	json_t *o = json_object();
@@ -173,7 +141,7 @@ json_t *expr_to_json(const wexpr *e)
 	case WE_LIT:
 		return op1("Value", value_json(&e->u.lit));
 	case WE_VAR:
-		return op1("Var", json_string(var_name(e->u.var)));
+		return op1("Var", json_string(ast_var_name(e->u.var)));
 	case WE_SLOT:
 		return op1("Slot", json_string(e->u.slot == WSLOT_PRINCIPAL ? "?principal" : "?resource"));
 	case WE_IF: {
@@ -204,7 +172,7 @@ json_t *expr_to_json(const wexpr *e)
 	case WE_ISEMPTY:
 		return op1("isEmpty", op1("arg", expr_to_json(e->u.k.a)));
 	case WE_BINARY:
-		return op1(binop_key(e->op), lr("left", expr_to_json(e->u.k.a), "right", expr_to_json(e->u.k.b)));
+		return op1(ast_binop_name(e->op), lr("left", expr_to_json(e->u.k.a), "right", expr_to_json(e->u.k.b)));
 	case WE_GETATTR:
 	case WE_HASATTR:
 		return op1(e->kind == WE_GETATTR ? "." : "has",

@@ -10,6 +10,7 @@
  * inlined, so the model never mentions them.
  */
 #include "cedar/schema.h"
+#include "util/suggest.h"
 #include "cedar/schema_int.h"
 #include "util/xalloc.h"
 
@@ -553,34 +554,6 @@ static bool lookup(fin *f, const wsym *ns, const wsym *raw, int reft, rres *out)
 	return false;
 }
 
-/* Levenshtein distance, capped: returns cap+1 when above `cap`. */
-static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t cap)
-{
-	if ((na > nb ? na - nb : nb - na) > cap || nb > 256)
-		return cap + 1;
-	size_t row[257];
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= na; i++) {
-		size_t diag = row[0], best = row[0] = i;
-		for (size_t j = 1; j <= nb; j++) {
-			size_t up = row[j];
-			size_t v = diag + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			if (up + 1 < v)
-				v = up + 1;
-			row[j] = v;
-			diag = up;
-			if (v < best)
-				best = v;
-		}
-		if (best > cap)
-			return cap + 1;
-	}
-	return row[nb];
-}
-
 /* Considers `cand` (fully qualified, declared in `cns`) as a suggestion for
  * `raw` written in namespace `ns`; keeps the closest in *best. */
 static void consider(const wsym *ns, const wsym *raw, const wsym *cand, const wsym *cns, const char **best,
@@ -591,7 +564,7 @@ static void consider(const wsym *ns, const wsym *raw, const wsym *cand, const ws
 	if (!is_qualified(raw) && cns == ns && ns->len) {
 		c = basename_of(cand, &n);
 	}
-	size_t dist = edit_distance(raw->s, raw->len, c, n, *bestd - 1);
+	size_t dist = suggest_distance(raw->s, raw->len, c, n, *bestd - 1);
 	if (dist < *bestd) {
 		*bestd = dist;
 		*best = c;

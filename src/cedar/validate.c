@@ -9,6 +9,7 @@
  * (typecheck.c); then, if asked and the policy is valid, level validation.
  */
 #include "cedar/validate.h"
+#include "util/suggest.h"
 #include "cedar/validate_int.h"
 
 #include <stdio.h>
@@ -253,27 +254,6 @@ const vtype *vx_conv(vctx *v, const wtype *t)
 
 /* ---- suggestions ---- */
 
-static size_t lev(const char *a, size_t na, const char *b, size_t nb)
-{
-	if (na > 64 || nb > 64)
-		return (size_t)-1;
-	size_t row[65];
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= na; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= nb; j++) {
-			size_t cur = row[j];
-			size_t sub = prev + (a[i - 1] != b[j - 1]);
-			size_t del = row[j] + 1, ins = row[j - 1] + 1;
-			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			prev = cur;
-		}
-	}
-	return row[nb];
-}
-
 void vx_suggest_init(vsuggest *sg, const char *word)
 {
 	sg->word = word;
@@ -283,13 +263,12 @@ void vx_suggest_init(vsuggest *sg, const char *word)
 
 void vx_suggest(vsuggest *sg, const char *cand)
 {
-	size_t nw = strlen(sg->word), nc = strlen(cand);
-	size_t d = lev(sg->word, nw, cand, nc);
-	size_t lim = (nw > nc ? nw : nc) / 2;
-	if (lim < 1)
-		lim = 1;
-	if (d <= lim && d < sg->dist && d > 0) {
-		sg->dist = d;
+	wsuggest s;
+	suggest_init(&s, sg->word, strlen(sg->word));
+	s.dist = sg->dist;
+	suggest_consider(&s, cand, strlen(cand));
+	if (s.best) {
+		sg->dist = s.dist;
 		sg->best = cand;
 	}
 }

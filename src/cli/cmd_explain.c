@@ -8,10 +8,13 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "cedar/parser.h"
 #include "govern/explain.h"
+#include "govern/testrun.h"
 
 int cmd_explain(int argc, char **argv, struct ward_cli *cli);
 
@@ -63,10 +66,28 @@ int cmd_explain(int argc, char **argv, struct ward_cli *cli)
 	ward_policies *p = NULL;
 	ward_entities *es = NULL;
 	ward_request *r = NULL;
+	wpolicyset own_ps;
+	bool have_own_ps = false;
 	int rc = WARD_EXIT_FAILURE;
 	int bad = 0;
 	bad |= cli_load_schema(cli, e, in, &s, d);
-	bad |= cli_load_policies(cli, e, in, &p, d);
+	struct stat st;
+	bool dir = stat(in->policies, &st) == 0 && S_ISDIR(st.st_mode);
+	if (dir) {
+		/* a directory: every .cedar file under it, as `ward test` reads policies/ */
+		wdiags pd;
+		diags_init(&pd);
+		policyset_init(&own_ps);
+		have_own_ps = true;
+		if (testrun_load_policies(&e->cx, &own_ps, in->policies, &pd) < 0) {
+			diags_print(&pd, cli->err);
+			diags_release(&pd);
+			goto out;
+		}
+		diags_release(&pd);
+	} else {
+		bad |= cli_load_policies(cli, e, in, &p, d);
+	}
 	if (!in->schema || s)
 		bad |= cli_load_entities(e, in, s, &es, d);
 	if (!bad)
@@ -84,7 +105,8 @@ int cmd_explain(int argc, char **argv, struct ward_cli *cli)
 	explain_policies_init(&x);
 	const wschema *schema = s ? &s->s : NULL;
 	const wentities *ents = in->entities ? &es->es : NULL;
-	if (explain_policies(&e->cx, &p->ps, schema, ents, r ? NULL : o.id, &x) < 0) {
+	const wpolicyset *ps = have_own_ps ? &own_ps : &p->ps;
+	if (explain_policies(&e->cx, ps, schema, ents, r ? NULL : o.id, &x) < 0) {
 		cli_error(cli, "no policy with id '%s' in '%s'", o.id, in->policies);
 		explain_policies_release(&x);
 		goto out;
@@ -93,7 +115,7 @@ int cmd_explain(int argc, char **argv, struct ward_cli *cli)
 	if (r) {
 		wxdecision dec;
 		explain_decision_init(&dec);
-		explain_decision(&e->cx, &p->ps, &x, &es->es, &r->r, &dec);
+		explain_decision(&e->cx, ps, &x, &es->es, &r->r, &dec);
 		if (json)
 			explain_decision_json(&dec, &b);
 		else
@@ -114,6 +136,8 @@ out:
 	ward_request_free(r);
 	ward_entities_free(es);
 	ward_policies_free(p);
+	if (have_own_ps)
+		policyset_release(&own_ps);
 	ward_schema_free(s);
 	ward_diags_free(d);
 	ward_engine_free(e);

@@ -34,48 +34,28 @@ struct test_opts {
 static void print_diags(struct ward_cli *cli, const wdiags *d)
 {
 	if (cli->errfmt == CLI_ERR_JSON) {
+		/* the shape of ward_diags_render_json: one object per line */
 		for (size_t i = 0; i < d->n; i++) {
+			const wdiag *g = &d->items[i];
 			wbuf b = WBUF_INIT;
-			buf_adds(&b, "{\"severity\":\"error\",\"message\":");
-			wbuf m = WBUF_INIT;
-			diag_render(&d->items[i], &m);
-			buf_add_json_str(&b, m.p ? m.p : "", m.n);
+			buf_printf(&b, "{\"severity\":\"%s\"",
+				   g->sev == WSEV_ERROR ? "error" : g->sev == WSEV_WARNING ? "warning" : "note");
+			if (g->src) {
+				uint32_t line, col;
+				source_linecol(g->src, g->span.start, &line, &col);
+				buf_adds(&b, ",\"file\":");
+				buf_add_json_str(&b, g->src->name, strlen(g->src->name));
+				buf_printf(&b, ",\"line\":%u,\"column\":%u", line, col);
+			}
+			buf_adds(&b, ",\"message\":");
+			buf_add_json_str(&b, g->msg, strlen(g->msg));
 			buf_adds(&b, "}\n");
 			fputs(b.p, cli->err);
 			buf_release(&b);
-			buf_release(&m);
 		}
 		return;
 	}
 	diags_print(d, cli->err);
-}
-
-/* Parses every .cedar file named by `path` (file or directory) into `ps`. */
-static int load_policies(wctx *cx, wpolicyset *ps, const char *path, wdiags *d)
-{
-	static const char *const sfx[] = {".cedar", NULL};
-	char **files = NULL;
-	size_t n = 0;
-	if (testrun_collect(path, sfx, &files, &n) < 0) {
-		diag_add(d, WSEV_ERROR, NULL, (wspan){0, 0}, "cannot read policies '%s': no such file or directory", path);
-		return -1;
-	}
-	int bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t len;
-		char *text = gio_read(files[i], 0, &len, d);
-		if (!text) {
-			bad = 1;
-		} else {
-			bad |= parse_policies(cx, ps, files[i], text, len, d) > 0;
-			free(text);
-		}
-		free(files[i]);
-	}
-	free(files);
-	if (!bad)
-		bad |= policyset_use_annotation_ids(ps, d) > 0;
-	return bad ? -1 : 0;
 }
 
 static int load_file(wctx *cx, const char *path, int (*fn)(wctx *, void *, const char *, const char *, size_t, wdiags *),
@@ -225,7 +205,7 @@ int cmd_test(int argc, char **argv, struct ward_cli *cli)
 	}
 	{
 		char *pdir = o.policies ? xstrdup(o.policies) : repo_path(&r, "policies");
-		int bad = load_policies(cx, &ps, pdir, &d);
+		int bad = testrun_load_policies(cx, &ps, pdir, &d);
 		free(pdir);
 		if (bad < 0)
 			goto diags;

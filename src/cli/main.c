@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/suggest.h"
 
 const struct cli_command cli_commands[] = {
 	{"authorize", cmd_authorize, "decide authorization requests (one, or a batch with --requests)"},
@@ -43,32 +44,6 @@ void cli_print_usage(struct ward_cli *cli, FILE *f)
 		"\nrun '%s <command> --help' for the options of a command.\n"
 		"exit status: 0 ok or allow, 1 failure, 2 deny, 3 invalid.\n",
 		cli->prog);
-}
-
-/* Edit distance, for "did you mean" on a mistyped command. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 32 || lb > 32)
-		return 99;
-	size_t row[33];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
 }
 
 int main(int argc, char **argv)
@@ -113,13 +88,12 @@ int main(int argc, char **argv)
 	const struct cli_command *c = cli_find_command(name);
 	if (!c) {
 		const struct cli_command *best = NULL;
-		size_t bd = 3;
+		wsuggest sg;
+		suggest_init(&sg, name, strlen(name));
 		for (const struct cli_command *k = cli_commands; k->name; k++) {
-			size_t dist = distance(name, k->name);
-			if (dist < bd) {
-				bd = dist;
+			suggest_consider(&sg, k->name, strlen(k->name));
+			if (sg.best == k->name)
 				best = k;
-			}
 		}
 		fprintf(stderr, "ward: error: unknown command '%s'", name);
 		if (best)

@@ -487,7 +487,11 @@ static bool time_clause(wbuf *b, const wexpr *x, unsigned op, const wexpr *d, bo
 	default: return false;
 	}
 	buf_adds(b, phr);
-	buf_add(b, v->u.s.p, v->u.s.n);
+	/* midnight UTC reads as a date */
+	size_t n = v->u.s.n;
+	if (n == 20 && memcmp(v->u.s.p + 10, "T00:00:00Z", 10) == 0)
+		n = 10;
+	buf_add(b, v->u.s.p, n);
 	if (op == WB_GE)
 		buf_adds(b, " on");
 	if (!(x->kind == WE_GETATTR && chain_root(x) == WVAR_CONTEXT)) {
@@ -618,7 +622,7 @@ static void ip_or_ranges(wbuf *b, const wexpr *e, bool *first)
 		return;
 	}
 	if (!*first)
-		buf_adds(b, e == NULL ? "" : " or ");
+		buf_adds(b, " or ");
 	*first = false;
 	noun(b, e->u.call.args[1]);
 }
@@ -1020,9 +1024,8 @@ static void explain_one(wctx *cx, warena *a, const wpolicy *p, const wschema *s,
 	for (uint32_t i = 0; i < xp->nunits; i++)
 		buf_printf(&b, "%s %s", i ? "," : "", xp->units[i].sentence);
 	xp->summary = keep(a, &b);
-	buf_release(&b);
 
-	const char *notes[8];
+	const char *notes[10];
 	xp->nnotes = 0;
 	if (p->is_template && !p->template_of)
 		add_note(a, xp, notes, "template: applies only once linked");
@@ -1042,6 +1045,29 @@ static void explain_one(wctx *cx, warena *a, const wpolicy *p, const wschema *s,
 				break;
 			}
 	}
+	const wannotation *kind = policy_annotation(p, "kind");
+	if (kind && kind->has_value && strcmp(kind->val, "grant") != 0)
+		add_note(a, xp, notes,
+			 strcmp(kind->val, "break-glass") == 0 ? "kind: break-glass (emergency access)"
+			 : strcmp(kind->val, "exception") == 0 ? "kind: exception (outside the usual rules)"
+								: arena_sprintf(a, "kind: %s", kind->val));
+	const wannotation *exp = policy_annotation(p, "expires");
+	if (exp && exp->has_value)
+		add_note(a, xp, notes, arena_sprintf(a, "expires: %s", exp->val));
+	/* traceability: every other annotation, in source order */
+	buf_clear(&b);
+	for (uint32_t i = 0; i < p->nannos; i++) {
+		const wannotation *an = &p->annos[i];
+		if (strcmp(an->key->s, "id") == 0 || strcmp(an->key->s, "description") == 0)
+			continue;
+		buf_printf(&b, "%s%s", b.n ? "; " : "", an->key->s);
+		if (an->has_value) {
+			buf_adds(&b, ": ");
+			buf_add(&b, an->val, an->vlen);
+		}
+	}
+	xp->trace = b.n ? keep(a, &b) : NULL;
+	buf_release(&b);
 	xp->notes = ARENA_ARRAY(a, const char *, xp->nnotes ? xp->nnotes : 1);
 	memcpy(xp->notes, notes, sizeof *notes * xp->nnotes);
 }
@@ -1115,6 +1141,8 @@ void explain_policies_text(const wxpolicies *x, wbuf *out)
 			buf_printf(out, "  %s\n", xp->units[k].sentence);
 		for (uint32_t k = 0; k < xp->nnotes; k++)
 			buf_printf(out, "  note: %s\n", xp->notes[k]);
+		if (xp->trace)
+			buf_printf(out, "  traceability: %s\n", xp->trace);
 		if (xp->permit && !(xp->policy->is_template && !xp->policy->template_of)) {
 			if (xp->noverriders) {
 				buf_adds(out, "  may be overridden by: ");
@@ -1157,6 +1185,16 @@ void explain_policies_json(const wxpolicies *x, wbuf *out)
 		json_kv(out, "what", xp->what, true);
 		json_kv(out, "on", xp->on, true);
 		json_kv(out, "summary", xp->summary, true);
+		buf_adds(out, ",\"annotations\":{");
+		for (uint32_t k = 0, nk = 0; k < xp->policy->nannos; k++) {
+			const wannotation *an = &xp->policy->annos[k];
+			if (nk++)
+				buf_addc(out, ',');
+			buf_add_json_str(out, an->key->s, an->key->len);
+			buf_addc(out, ':');
+			buf_add_json_str(out, an->val, an->vlen);
+		}
+		buf_addc(out, '}');
 		buf_adds(out, ",\"conditions\":[");
 		for (uint32_t k = 0; k < xp->nunits; k++) {
 			buf_adds(out, k ? ",{" : "{");

@@ -62,6 +62,7 @@ typedef struct wxpolicy {
 	const char *summary;     /* one sentence: "any CiJob may read or write, on ..." */
 	wxunit *units;
 	uint32_t nunits;
+	const char *trace;       /* annotations other than id/description, "ticket: X; template: Y", or NULL */
 	const char **notes;      /* risk call-outs: "wildcard: any principal", ... */
 	uint32_t nnotes;
 	const wpolicy **overriders; /* permits: forbids whose scope may overlap */
@@ -91,7 +92,7 @@ const wxpolicy *explain_find(const wxpolicies *x, const wpolicy *p);
 /* Text: one block per policy, separated by blank lines. */
 void explain_policies_text(const wxpolicies *x, wbuf *out);
 /* JSON: {"policies":[{"id","effect","description","who","what","on",
- * "summary","conditions":[{"kind":"when"|"unless","cedar","sentence"}],
+ * "summary","annotations":{k:v},"conditions":[{"kind":"when"|"unless","cedar","sentence"}],
  * "notes":[...],"overridden_by":[ids]}]} (no trailing newline). */
 void explain_policies_json(const wxpolicies *x, wbuf *out);
 

@@ -23,6 +23,7 @@
 #include "cedar/format.h"
 #include "cedar/jsonv.h"
 #include "cedar/link.h"
+#include "cedar/parser.h"
 #include "govern/gio.h"
 #include "govern/yaml.h"
 #include "util/xalloc.h"
@@ -998,4 +999,31 @@ int testrun_collect(const char *path, const char *const *suffixes, char ***list,
 	else
 		push_path(list, n, xstrdup(path));
 	return 0;
+}
+
+int testrun_load_policies(wctx *cx, wpolicyset *ps, const char *path, wdiags *d)
+{
+	static const char *const sfx[] = {".cedar", NULL};
+	char **files = NULL;
+	size_t n = 0;
+	if (testrun_collect(path, sfx, &files, &n) < 0) {
+		diag_add(d, WSEV_ERROR, NULL, (wspan){0, 0}, "cannot read policies '%s': no such file or directory", path);
+		return -1;
+	}
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		char *text = gio_read(files[i], 0, &len, d);
+		if (!text) {
+			bad = 1;
+		} else {
+			bad |= parse_policies(cx, ps, files[i], text, len, d) > 0;
+			free(text);
+		}
+		free(files[i]);
+	}
+	free(files);
+	if (!bad)
+		bad |= policyset_use_annotation_ids(ps, d) > 0;
+	return bad ? -1 : 0;
 }

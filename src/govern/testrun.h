@@ -125,4 +125,9 @@ void testrun_report_junit(const wtrun *t, wbuf *out);
  * -1 when `path` does not exist. */
 int testrun_collect(const char *path, const char *const *suffixes, char ***list, size_t *n);
 
+/* Parses every .cedar file named by `path` (a file, or a directory searched
+ * recursively, in name order) into `ps`, then takes @id annotations as ids.
+ * Returns 0, or -1 with located diagnostics in `d`. */
+int testrun_load_policies(wctx *cx, wpolicyset *ps, const char *path, wdiags *d);
+
 #endif

@@ -74,6 +74,17 @@ expect_err_has "$T6/bad-unknown.yaml:15:21: error: unknown policy id 'no-such-po
 expect_err_has "$T6/bad-unknown.yaml:20:5: error: unknown field 'expected' in a test case; did you mean 'expect'?"
 expect_caret
 
+tcase "errors as JSON lines with --error-format json"
+ward -f json test "${in[@]}" "$T6/bad-unknown.yaml"
+expect_status 2
+expect_err_has "{\"severity\":\"error\",\"file\":\"$T6/bad-unknown.yaml\",\"line\":4,\"column\":16,\"message\":\"unknown entity Agent::\\\"nobody\\\": it is not in this test's entities\"}"
+
+tcase "a bad entities fixture is located in the JSON file"
+ward test "${in[@]}" "$T6/bad-fixture.yaml"
+expect_status 2
+expect_err_line "bad-entities.json:1:[0-9]+: error: "
+expect_err_has "$T6/bad-fixture.yaml:1:11: error: entities file 'bad-entities.json' has errors (above)"
+
 tcase "malformed YAML: located error, exit 2"
 ward test "${in[@]}" "$T6/bad-syntax.yaml"
 expect_status 2

@@ -36,7 +36,7 @@ static const sample samples[] = {
 	{"OPENAI_API_KEY=sk-proj-" "Rq7Zm2Kx9Lp4Wt8Nv3Hc6Bj1Fd5Gs0YaQeTuIo", 1, NULL},
 	{"key: sk-ant-api03-" "Xq9Lm2Kz7Rp4Wt8Nv3Hc6Bj1Fd5Gs0Ya-QeTuIo2", 1, "anthropic-key"},
 	{"//registry.npmjs.org/:_authToken=npm_" "Zk8Lm2Nq5Rt7Vw9Xz1Bc3Df5Gh7Jk9Lm2Nq5", 1, NULL},
-	{"SENDGRID=SG." "q8Wm2Zk5Rt9Xv3Lp7Nc1Hs." "Zk8Lm2Nq5Rt7Vw9Xz1Bc3Df5Gh7Jk9Lm2Nq5Rt7Vw9", 1, "sendgrid-key"},
+	{"SENDGRID=SG." "q8Wm2Zk5Rt9Xv3Lp7Nc1Hs." "Zk8Lm2Nq5Rt7Vw9Xz1Bc3Df5Gh7Jk9Lm2Nq5Rt7Vw9X", 1, "sendgrid-key"},
 	{"Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." "eyJzdWIiOiJzdmMtYmlsbGluZyIsImlhdCI6MTcwMDAwMDAwMH0."
 	 "q8Wm2Zk5Rt9Xv3Lp7Nc1Hs6JdF4gY2uI0oP", 1, "jwt"},
 	{"-----BEGIN RSA " "PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END", 1,

@@ -157,6 +157,8 @@ int cmd_format(int argc, char **argv, struct ward_cli *cli);
 int cmd_translate_policy(int argc, char **argv, struct ward_cli *cli);
 int cmd_translate_schema(int argc, char **argv, struct ward_cli *cli);
 int cmd_link(int argc, char **argv, struct ward_cli *cli);
+int cmd_explain(int argc, char **argv, struct ward_cli *cli);
+int cmd_test(int argc, char **argv, struct ward_cli *cli);
 int cmd_version(int argc, char **argv, struct ward_cli *cli);
 int cmd_help(int argc, char **argv, struct ward_cli *cli);
 

@@ -215,9 +215,20 @@ int cmd_draft(int argc, char **argv, struct ward_cli *cli)
 					  "model\n", nred, nred == 1 ? "" : "s");
 		wbuf prompt = WBUF_INIT;
 		model_build_system_prompt(&r, &cat, &prompt);
-		size_t rlen = 0;
-		reply = model_ask(&mc, prompt.p, ask, &rlen, &d);
+		/* descriptions in ward.yaml and templates could hold secrets too */
+		size_t nred2 = 0;
+		sc = secrets_new(r.allowlist, r.nallow, r.entropy_threshold, &d);
+		char *system = sc ? secrets_redact(sc, prompt.p, prompt.n, &nred2) : NULL;
+		secrets_free(sc);
 		buf_release(&prompt);
+		if (!system) {
+			free(ask);
+			model_client_release(&mc);
+			goto out;
+		}
+		size_t rlen = 0;
+		reply = model_ask(&mc, system, ask, &rlen, &d);
+		free(system);
 		free(ask);
 		snprintf(drafted, sizeof drafted, "model:%s", mc.name);
 		model_client_release(&mc);

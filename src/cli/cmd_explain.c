@@ -55,10 +55,6 @@ int cmd_explain(int argc, char **argv, struct ward_cli *cli)
 		return pr > 0 ? WARD_EXIT_OK : WARD_EXIT_FAILURE;
 	const struct cli_inputs *in = &o.in;
 	bool json = o.format && strcmp(o.format, "json") == 0;
-	if (!in->policies) {
-		cli_error(cli, "no policies given: use --policies FILE");
-		return WARD_EXIT_FAILURE;
-	}
 
 	ward_engine *e = ward_engine_new();
 	ward_diags *d = ward_diags_new();
@@ -72,7 +68,7 @@ int cmd_explain(int argc, char **argv, struct ward_cli *cli)
 	int bad = 0;
 	bad |= cli_load_schema(cli, e, in, &s, d);
 	struct stat st;
-	bool dir = stat(in->policies, &st) == 0 && S_ISDIR(st.st_mode);
+	bool dir = in->policies && stat(in->policies, &st) == 0 && S_ISDIR(st.st_mode);
 	if (dir) {
 		/* a directory: every .cedar file under it, as `ward test` reads policies/ */
 		wdiags pd;
@@ -107,7 +103,7 @@ int cmd_explain(int argc, char **argv, struct ward_cli *cli)
 	const wentities *ents = in->entities ? &es->es : NULL;
 	const wpolicyset *ps = have_own_ps ? &own_ps : &p->ps;
 	if (explain_policies(&e->cx, ps, schema, ents, r ? NULL : o.id, &x) < 0) {
-		cli_error(cli, "no policy with id '%s' in '%s'", o.id, in->policies);
+		cli_error(cli, "no policy with id '%s' in '%s'", o.id, in->policies ? in->policies : "<stdin>");
 		explain_policies_release(&x);
 		goto out;
 	}

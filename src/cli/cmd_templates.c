@@ -86,10 +86,10 @@ static int do_match(struct ward_cli *cli, repo *r, const tcatalog *c, const char
 				buf_release(&why);
 			}
 		}
+		/* print while the policy set (which the diagnostics point into) lives */
 		diags_print(d, cli->err);
-		for (size_t k = 0; k < d->n; k++)
-			free(d->items[k].msg), free(d->items[k].policy_id);
-		d->n = d->nerrors = 0;
+		diags_release(d);
+		diags_init(d);
 		policyset_release(&ps);
 		free(text);
 	}

@@ -55,6 +55,20 @@ static void print_diags(struct ward_cli *cli, const wdiags *d)
 		}
 		return;
 	}
+	if (cli->errfmt == CLI_ERR_PLAIN) {
+		/* one line each: file:line:col: message */
+		for (size_t i = 0; i < d->n; i++) {
+			const wdiag *g = &d->items[i];
+			if (g->src) {
+				uint32_t line, col;
+				source_linecol(g->src, g->span.start, &line, &col);
+				fprintf(cli->err, "%s:%u:%u: %s\n", g->src->name, line, col, g->msg);
+			} else {
+				fprintf(cli->err, "%s\n", g->msg);
+			}
+		}
+		return;
+	}
 	diags_print(d, cli->err);
 }
 

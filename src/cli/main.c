@@ -18,6 +18,8 @@ const struct cli_command cli_commands[] = {
 	{"translate-policy", cmd_translate_policy, "translate policies between Cedar text and JSON"},
 	{"translate-schema", cmd_translate_schema, "translate a schema between the Cedar and JSON formats"},
 	{"link", cmd_link, "link a template with slot values into a new policy"},
+	{"explain", cmd_explain, "explain policies, or a decision, in plain language"},
+	{"test", cmd_test, "run policy tests (YAML), generated tests and coverage"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "show the commands, or a command's options"},
 	{NULL, NULL, NULL},
@@ -42,7 +44,8 @@ void cli_print_usage(struct ward_cli *cli, FILE *f)
 		fprintf(f, "  %-17s %s\n", c->name, c->help);
 	fprintf(f,
 		"\nrun '%s <command> --help' for the options of a command.\n"
-		"exit status: 0 ok or allow, 1 failure, 2 deny, 3 invalid.\n",
+		"exit status: 0 ok or allow, 1 failure, 2 deny, 3 invalid; check: 3 blocked, 4 needs approval;\n"
+		"test: 1 a test failed, 2 bad input.\n",
 		cli->prog);
 }
 

@@ -105,7 +105,11 @@ static void add_value(wbuf *b, const wvalue *v)
 	wbuf t = WBUF_INIT;
 	value_print(v, &t);
 	if (t.n > MAX_VALUE_CHARS) {
-		buf_add(b, t.p, MAX_VALUE_CHARS);
+		/* cut at a character boundary: the text may go into JSON */
+		size_t cut = MAX_VALUE_CHARS;
+		while (cut > 0 && ((unsigned char)t.p[cut] & 0xC0) == 0x80)
+			cut--;
+		buf_add(b, t.p, cut);
 		buf_adds(b, "...");
 	} else {
 		buf_add(b, t.p, t.n);
@@ -280,7 +284,7 @@ static void add_action_scope(wbuf *b, const wscope *sc, const wschema *s)
 				wbuf g = WBUF_INIT;
 				add_group_members(&g, s, sc->list[i]);
 				if (g.n) {
-					buf_adds(b, " (a group:");
+					buf_adds(b, " (a group: ");
 					buf_add(b, g.p + 2, g.n - 3);
 					buf_adds(b, ")");
 				}
@@ -1178,7 +1182,8 @@ void explain_policies_json(const wxpolicies *x, wbuf *out)
 		buf_addc(out, '{');
 		json_kv(out, "id", xp->id, false);
 		json_kv(out, "effect", xp->permit ? "permit" : "forbid", true);
-		buf_printf(out, ",\"template\":%s", xp->policy->is_template && !xp->policy->template_of ? "true" : "false");
+		bool tmpl = xp->policy->is_template && !xp->policy->template_of;
+		buf_printf(out, ",\"template\":%s", tmpl ? "true" : "false");
 		json_kv(out, "linked_from", xp->policy->template_of ? xp->body->id : NULL, true);
 		json_kv(out, "description", xp->description, true);
 		json_kv(out, "who", xp->who, true);

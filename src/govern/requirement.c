@@ -47,11 +47,12 @@ static const char *want_str(rl *L, const ynode *n, const char *what)
 	return n->s;
 }
 
-/* Printable text without control characters (annotation values). */
-static bool clean_text(const char *s)
+/* Printable text without control characters (annotation values); a
+ * justification may span lines. */
+static bool clean_text(const char *s, bool newlines)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 && *p != '\t')
+		if ((*p < 0x20 && *p != '\t' && !(newlines && *p == '\n')) || *p == 0x7f)
 			return false;
 	return true;
 }
@@ -87,7 +88,7 @@ static const char *text_field(rl *L, const ynode *root, const char *key, size_t 
 		err(L, n, "'%s' is too long (at most %zu characters)", key, maxlen);
 		return NULL;
 	}
-	if (!clean_text(s)) {
+	if (!clean_text(s, strcmp(key, "justification") == 0)) {
 		err(L, n, "'%s' contains control characters", key);
 		return NULL;
 	}
@@ -124,7 +125,7 @@ static void unknown_type(rl *L, const ynode *n, const char *name)
 {
 	const wschema *s = &L->r->schema;
 	const char *best = NULL;
-	size_t bd = 3;
+	size_t bd = 3 + strlen(name) / 5; /* longer names tolerate more typos */
 	for (uint32_t i = 0; i < s->netypes; i++) {
 		size_t dd = gov_distance(name, s->etypes[i].name->s);
 		if (dd < bd) {

@@ -348,7 +348,8 @@ size_t secrets_scan(const secrets_scanner *sc, const char *text, size_t len, sec
 	}
 	pcre2_match_data_free(md);
 	pcre2_match_data_free(amd);
-	qsort(v, n, sizeof *v, cmp_find);
+	if (n)
+		qsort(v, n, sizeof *v, cmp_find);
 	/* drop findings overlapping an earlier one (the specific rules sort
 	 * first at equal spans; the generic rule is last) */
 	size_t k = 0;

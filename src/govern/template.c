@@ -18,6 +18,7 @@
 #include "cedar/validate.h"
 #include "govern/gast.h"
 #include "govern/gio.h"
+#include "govern/secrets.h"
 #include "util/xalloc.h"
 
 /* ---- `$NAME` occurrences and offset mapping ------------------------------ */
@@ -579,7 +580,8 @@ int tmpl_render(const tmpl *t, const tbinding *b, wbuf *out, wbuf *err)
 		rcode = -1;
 		goto out;
 	}
-	qsort(rc.edits, rc.n, sizeof *rc.edits, cmp_edit);
+	if (rc.n)
+		qsort(rc.edits, rc.n, sizeof *rc.edits, cmp_edit);
 	wbuf mid = WBUF_INIT;
 	uint32_t at = body;
 	for (size_t i = 0; i < rc.n; i++) {
@@ -899,8 +901,14 @@ int tcatalog_load(tcatalog *c, repo *r, wdiags *d)
 	char **files = gio_list(dir, ".cedar", &nf);
 	free(dir);
 	int bad = 0;
+	arena_init(&c->keep);
 	c->items = xcalloc(nf ? nf : 1, sizeof *c->items);
 	c->failed = xcalloc(nf ? nf : 1, sizeof *c->failed);
+	secrets_scanner *sc = secrets_new(r->allowlist, r->nallow, r->entropy_threshold, d);
+	if (!sc) {
+		gio_list_free(files, nf);
+		return -1;
+	}
 	for (size_t i = 0; i < nf; i++) {
 		size_t len;
 		char *text = gio_read(files[i], 1 << 20, &len, d);
@@ -908,6 +916,30 @@ int tcatalog_load(tcatalog *c, repo *r, wdiags *d)
 			bad++;
 			continue;
 		}
+		secret_finding *f;
+		size_t nsec = secrets_scan(sc, text, len, &f);
+		if (nsec) {
+			/* located on a copy with the secrets masked */
+			wsource *src = ARENA_NEW(&c->keep, wsource);
+			char *masked = arena_strndup(&c->keep, text, len);
+			for (size_t k = 0; k < nsec; k++)
+				memset(masked + f[k].start, '*', f[k].end - f[k].start);
+			src->name = arena_strndup(&c->keep, files[i], strlen(files[i]));
+			src->text = masked;
+			src->len = len;
+			for (size_t k = 0; k < nsec; k++) {
+				char shown[64];
+				secrets_redact_short(text + f[k].start, f[k].end - f[k].start, shown, sizeof shown);
+				diag_add(d, WSEV_ERROR, src, (wspan){(uint32_t)f[k].start, (uint32_t)f[k].end},
+					 "%s in a template (%s); remove it and rotate the credential",
+					 secrets_rule_title(f[k].rule), shown);
+			}
+			free(f);
+			free(text);
+			bad++;
+			continue;
+		}
+		free(f);
 		tmpl *t = &c->items[c->n];
 		if (tmpl_load(t, r, files[i], text, len, d) < 0) {
 			c->failed[c->nfailed++] = *t;
@@ -923,6 +955,7 @@ int tcatalog_load(tcatalog *c, repo *r, wdiags *d)
 		}
 		free(text);
 	}
+	secrets_free(sc);
 	gio_list_free(files, nf);
 	return bad ? -1 : 0;
 }
@@ -935,6 +968,7 @@ void tcatalog_release(tcatalog *c)
 		tmpl_release(&c->failed[i]);
 	free(c->items);
 	free(c->failed);
+	arena_release(&c->keep);
 	memset(c, 0, sizeof *c);
 }
 

@@ -72,6 +72,7 @@ typedef struct tcatalog {
 	tmpl *failed;         /* heap: templates that did not load, kept alive
 	                         because diagnostics point into their sources */
 	size_t nfailed;
+	warena keep;          /* masked copies of templates holding secrets */
 } tcatalog;
 
 /* Values for rendering, one per parameter (index as in t->params). Each
@@ -101,7 +102,8 @@ int tmpl_load(tmpl *t, repo *r, const char *path, const char *text, size_t len, 
 void tmpl_release(tmpl *t);
 
 /* Loads every templates/ *.cedar of the repository. Duplicate ids are
- * errors. Returns 0 or -1 (some template failed; the others are kept). */
+ * errors, and so is a secret in a template (reported with the secret
+ * masked). Returns 0 or -1 (some template failed; the others are kept). */
 int tcatalog_load(tcatalog *c, repo *r, wdiags *d);
 void tcatalog_release(tcatalog *c);
 const tmpl *tcatalog_find(const tcatalog *c, const char *id);

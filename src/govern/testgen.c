@@ -144,7 +144,8 @@ static json_t *make_context(gen *g, wuid action, int violate, bool *ok, wbuf *wh
 		if (c->kind->type == GT_TIME_WINDOW && c->start && c->end && inner(c->start, s, sizeof s) == 0 &&
 		    ext_parse_duration(s, strlen(s), &start) == 0 && inner(c->end, s, sizeof s) == 0 &&
 		    ext_parse_duration(s, strlen(s), &end) == 0)
-			tod = start + (end - start) / 2;
+			/* the middle of the window; a window past midnight wraps */
+			tod = end > start ? start + (end - start) / 2 : (start + (end + DAY_MS - start) / 2) % DAY_MS;
 	}
 	if (has_exp)
 		day = ((expires - 2 * DAY_MS) / DAY_MS) * DAY_MS;
@@ -271,18 +272,20 @@ static bool type_in(const wsym *t, const wsym *const *v, uint32_t n)
 	return false;
 }
 
-static bool env_is(const gen *g, const wentity *e, const char *env)
+/* Is the entity in environment `env` (its `environment` attribute)? An
+ * entity without one may be anywhere: it counts only when not `strict`. */
+static bool env_is(const gen *g, const wentity *e, const char *env, bool strict)
 {
-	if (!g->env_attr)
-		return true;
-	const wvalue *v = record_get(e->attrs, g->env_attr);
-	return v && v->kind == WV_STRING && v->u.s.n == strlen(env) && memcmp(v->u.s.p, env, v->u.s.n) == 0;
+	const wvalue *v = g->env_attr ? record_get(e->attrs, g->env_attr) : NULL;
+	if (!v || v->kind != WV_STRING)
+		return !strict;
+	return v->u.s.n == strlen(env) && memcmp(v->u.s.p, env, v->u.s.n) == 0;
 }
 
 /* Up to `max` entities: inside (or outside) the target, of a type the action
  * applies to, in environment `env` when given. */
 static uint32_t sample(const gen *g, const req_target *tg, bool inside, bool principal, const waction *a,
-		       const char *env, wuid *out, uint32_t max)
+		       const char *env, bool strict, wuid *out, uint32_t max)
 {
 	uint32_t n = 0;
 	if (inside && tg->form == RF_ENTITY) {
@@ -299,7 +302,7 @@ static uint32_t sample(const gen *g, const req_target *tg, bool inside, bool pri
 			continue;
 		if (target_has(g, tg, e->uid) != inside)
 			continue;
-		if (env && !principal && !env_is(g, e, env))
+		if (env && !principal && !env_is(g, e, env, strict))
 			continue;
 		out[n++] = e->uid;
 	}
@@ -397,8 +400,8 @@ int testrun_generate(wtrun *t, const repo *r, const requirement *rq, const char 
 	/* allowed: every action, sampled principals and resources */
 	for (size_t i = 0; i < rq->nactions; i++) {
 		const waction *a = s ? schema_action(s, rq->actions[i]) : NULL;
-		uint32_t np = sample(&g, &rq->subject, true, true, a, NULL, ps, SAMPLES);
-		uint32_t nr = sample(&g, &rq->resource, true, false, a, env, rs, SAMPLES);
+		uint32_t np = sample(&g, &rq->subject, true, true, a, NULL, false, ps, SAMPLES);
+		uint32_t nr = sample(&g, &rq->resource, true, false, a, env, false, rs, SAMPLES);
 		for (uint32_t k = 0; k < (np > nr ? np : nr) && np && nr; k++)
 			add_case(&g, "allowed", ps[k % np], rq->actions[i], rs[k % nr], -1, true);
 	}
@@ -406,16 +409,16 @@ int testrun_generate(wtrun *t, const repo *r, const requirement *rq, const char 
 		return 0;
 	wuid a0 = rq->actions[0];
 	const waction *act0 = s ? schema_action(s, a0) : NULL;
-	if (!sample(&g, &rq->subject, true, true, act0, NULL, ps, 1) ||
-	    !sample(&g, &rq->resource, true, false, act0, env, rs, 1)) {
+	bool has_p = sample(&g, &rq->subject, true, true, act0, NULL, false, ps, 1) > 0;
+	if (!has_p || !sample(&g, &rq->resource, true, false, act0, env, false, rs, 1)) {
 		buf_printf(&t->notes, "note: requirement %s (%s): the entity snapshot has no entity in the %s; near "
 				      "misses not generated\n",
-			   rq->id, path, sample(&g, &rq->subject, true, true, act0, NULL, ps, 1) ? "resource" : "subject");
+			   rq->id, path, has_p ? "resource" : "subject");
 		return (int)(t->n - before);
 	}
 	wuid p = ps[0], res = rs[0], other;
 	/* a principal outside the subject */
-	if (sample(&g, &rq->subject, false, true, act0, NULL, &other, 1))
+	if (sample(&g, &rq->subject, false, true, act0, NULL, false, &other, 1))
 		add_case(&g, "principal outside the subject", other, a0, res, -1, false);
 	/* each action not requested that applies to the same types */
 	for (uint32_t i = 0; s && i < s->nactions; i++) {
@@ -426,14 +429,14 @@ int testrun_generate(wtrun *t, const repo *r, const requirement *rq, const char 
 		add_case(&g, "action not requested", p, a->uid, res, -1, false);
 	}
 	/* a resource outside the container or type (same environment) */
-	if (sample(&g, &rq->resource, false, false, act0, env, &other, 1))
+	if (sample(&g, &rq->resource, false, false, act0, env, true, &other, 1))
 		add_case(&g, "resource outside the requested resources", p, a0, other, -1, false);
 	/* each other environment */
 	for (size_t i = 0; env && i < r->nenvs; i++) {
 		if (strcmp(r->envs[i].name, env) == 0)
 			continue;
 		req_target any = {RF_TYPE, {NULL, NULL}, res.type, {0, 0}};
-		if (sample(&g, &any, true, false, act0, r->envs[i].name, &other, 1)) {
+		if (sample(&g, &any, true, false, act0, r->envs[i].name, true, &other, 1)) {
 			char grp[160];
 			snprintf(grp, sizeof grp, "other environment (%s)", r->envs[i].name);
 			add_case(&g, grp, p, a0, other, -1, false);

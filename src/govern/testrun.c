@@ -593,7 +593,8 @@ void testrun_run(wtrun *t, bool generated_only)
 			c->passed = true;
 			for (uint32_t p = 0; p < d.n; p++)
 				for (uint32_t k = 0; k < c->nnot_by; k++)
-					if (d.paths[p].status == WXS_APPLIES && strcmp(d.paths[p].policy->id, c->not_by[k]) == 0)
+					if (d.paths[p].status == WXS_APPLIES &&
+					    strcmp(d.paths[p].policy->id, c->not_by[k]) == 0)
 						c->passed = false;
 		} else {
 			c->passed = c->actual_allow == c->expect_allow &&
@@ -893,7 +894,8 @@ void testrun_report_junit(const wtrun *t, wbuf *out)
 			continue;
 		uint32_t n = 0, nf = 0;
 		for (uint32_t k = i; k < t->n; k++)
-			if (t->cases[k].ran && t->cases[k].generated == c->generated && strcmp(t->cases[k].file, c->file) == 0) {
+			if (t->cases[k].ran && t->cases[k].generated == c->generated &&
+			    strcmp(t->cases[k].file, c->file) == 0) {
 				n++;
 				nf += !t->cases[k].passed;
 			}

@@ -242,4 +242,14 @@ ward templates check --repo "$TMP/r6"
 expect_failure
 expect_err_has "template 'db-query' does not validate against the schema"
 
+tcase "a secret in a template is located, masked, and blocks drafting"
+cp -r "$R" "$TMP/r7"
+tok="ghp_""aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
+sed -i "s|^// One identity may query one database.|// One identity may query one database. ci token $tok|" "$TMP/r7/templates/db-query.cedar"
+ward draft "$TMP/r7/requests/REQ-1042.yaml" --out "$TMP/r7.cedar"
+expect_failure
+expect_err_line "^$TMP/r7/templates/db-query.cedar:1:50: error: GitHub token in a template \\(ghp_aB...\\(40 chars\\)\\)"
+expect_err_lacks "$tok"
+[ -e "$TMP/r7.cedar" ] && fail "output written"
+
 finish

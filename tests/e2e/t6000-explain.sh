@@ -42,6 +42,25 @@ ward explain "${in[@]}" --entities "$EX/entities.json" --id ci-dev-buckets
 expect_status 0
 expect_out_has "  no forbid can override it"
 
+tcase "a directory of policies (every .cedar file under it)"
+ward explain -p "$DATA/t6/repo/policies" -s "$DATA/t6/repo/schema.cedarschema"
+expect_status 0
+expect_out "permit REQ-7: the exporter reads invoices from the payments network until March 2027
+  allows Svc::\"exporter\"
+  to read
+  on Bucket::\"inv-prod\"
+  only when the resource's environment is \"prod\"
+  only when the request comes from 10.20.0.0/16
+  until 2027-03-01
+  no forbid can override it
+
+forbid prod-writes-need-mfa
+  forbids any principal
+  to write or delete
+  on any resource
+  only when the resource's environment is \"prod\"
+  except when the request's mfa is true"
+
 tcase "unknown policy id is an error"
 ward explain "${in[@]}" --id nope
 expect_status 1
@@ -94,10 +113,13 @@ ward explain "${in[@]}" --entities "$EX/entities.json" --request-json "$EX/reque
 expect_status 1
 expect_err_has "cannot be combined with a request"
 
-tcase "no policies given"
-ward explain
+tcase "policies from standard input"
+STDIN=$EX/policies.cedar ward explain --id agents-read-dev
+expect_status 0
+expect_out_has "permit agents-read-dev: AI agents may read anything in dev"
+STDIN=$EX/policies.cedar ward explain --id nope
 expect_status 1
-expect_err_has "no policies given"
+expect_err_has "no policy with id 'nope' in '<stdin>'"
 
 tcase "a policy syntax error is located"
 ward explain -p "$DATA/bad-syntax.cedar"

@@ -16,6 +16,7 @@
 #include "cedar/authz.h"
 #include "cedar/entities.h"
 #include "cedar/jsonv.h"
+#include "cedar/link.h"
 #include "cedar/parser.h"
 #include "cedar/request.h"
 #include "cedar/schema.h"
@@ -431,10 +432,17 @@ typedef struct conf_file {
 	json_t *requests;
 } conf_file;
 
-static int load_conf(const char *shared, const char *json_path, conf_file *cf, json_t **root)
+/* `base`: the directory the test's file names are relative to. */
+static int load_conf(const char *base, const char *json_path, conf_file *cf, json_t **root)
 {
-	json_error_t je;
-	json_t *j = json_load_file(json_path, 0, &je);
+	size_t n;
+	char *text = slurp(json_path, &n);
+	if (!text)
+		return -1;
+	wbuf e = WBUF_INIT;
+	json_t *j = jsonv_parse_text(json_path, text, n, &e);
+	free(text);
+	buf_release(&e);
 	if (!j)
 		return -1;
 	*root = j;
@@ -443,7 +451,7 @@ static int load_conf(const char *shared, const char *json_path, conf_file *cf, j
 	char **outs[] = {&cf->policies, &cf->schema, &cf->entities};
 	for (int i = 0; i < 3; i++) {
 		buf_clear(&p);
-		buf_printf(&p, "%s/cedar/conformance/%s", shared, json_string_value(json_object_get(j, keys[i])));
+		buf_printf(&p, "%s/%s", base, json_string_value(json_object_get(j, keys[i])));
 		*outs[i] = slurp(p.p, NULL);
 	}
 	buf_release(&p);
@@ -529,18 +537,40 @@ static json_t *request_only(json_t *rq)
 	return o;
 }
 
+static void agree_file(const char *base, const char *path, agree_stats *st);
+
 static void agree_one(const char *shared, const char *dir, const char *name, void *arg)
 {
-	agree_stats *st = arg;
-	wbuf path = WBUF_INIT;
+	wbuf path = WBUF_INIT, base = WBUF_INIT;
 	buf_printf(&path, "%s/cedar/conformance/tests/%s/%s", shared, dir, name);
+	buf_printf(&base, "%s/cedar/conformance", shared);
+	agree_file(base.p, path.p, arg);
+	buf_release(&path);
+	buf_release(&base);
+}
+
+static void agree_file(const char *base, const char *pathname, agree_stats *st)
+{
+	wbuf path = WBUF_INIT;
+	buf_adds(&path, pathname);
 	conf_file cf = {0};
 	json_t *root = NULL;
-	if (load_conf(shared, path.p, &cf, &root) < 0)
+	if (load_conf(base, path.p, &cf, &root) < 0)
 		cr_assert_fail("cannot load %s", path.p);
 	world w;
 	world_init(&w, cf.policies, cf.schema, cf.entities);
 	st->files++;
+	{
+		wbuf b = WBUF_INIT;
+		explain_policies_text(&w.x, &b);
+		buf_clear(&b);
+		explain_policies_json(&w.x, &b);
+		json_error_t je;
+		json_t *jj = json_loads(b.p, JSON_ALLOW_NUL, &je);
+		cr_assert(jj, "%s: invalid policies JSON: %s", path.p, je.text);
+		json_decref(jj);
+		buf_release(&b);
+	}
 	size_t i;
 	json_t *rq;
 	json_array_foreach(cf.requests, i, rq)
@@ -582,6 +612,17 @@ static void agree_one(const char *shared, const char *dir, const char *name, voi
 			nerr += d.paths[k].status == WXS_ERROR;
 		cr_assert_eq(nerr, d.nerrors, "%s req %zu: errors", path.p, i);
 		cr_assert_eq(nerr, json_array_size(json_object_get(rq, "errors")), "%s req %zu: error count", path.p, i);
+		/* every rendering works and the JSON is valid */
+		wbuf b = WBUF_INIT;
+		explain_decision_text(&d, false, &b);
+		cr_assert(b.n > 0);
+		buf_clear(&b);
+		explain_decision_json(&d, &b);
+		json_error_t je;
+		json_t *jj = json_loads(b.p, JSON_ALLOW_NUL, &je);
+		cr_assert(jj, "%s req %zu: invalid decision JSON: %s", path.p, i, je.text);
+		json_decref(jj);
+		buf_release(&b);
 		explain_decision_release(&d);
 	}
 	world_release(&w);
@@ -601,6 +642,34 @@ Test(explain, agrees_with_authorizer_on_conformance)
 	}
 	cr_assert_gt(st.requests, 20, "only %u requests checked", st.requests);
 	buf_release(&shared);
+}
+
+/* The generated corpus (5,916 tests) is too slow for every run: with
+ * WARD_CORPUS naming the directory that holds corpus-tests/, every test of it
+ * is checked the same way. */
+Test(explain, agrees_with_authorizer_on_corpus, .timeout = 600)
+{
+	const char *base = getenv("WARD_CORPUS");
+	if (!base || !*base)
+		cr_skip_test("set WARD_CORPUS to the directory holding corpus-tests/ to run this");
+	wbuf dir = WBUF_INIT;
+	buf_printf(&dir, "%s/corpus-tests", base);
+	DIR *d = opendir(dir.p);
+	cr_assert(d, "cannot open %s", dir.p);
+	agree_stats st = {0, 0};
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l < 5 || strcmp(de->d_name + l - 5, ".json") != 0 || strstr(de->d_name, ".entities.json"))
+			continue;
+		wbuf p = WBUF_INIT;
+		buf_printf(&p, "%s/%s", dir.p, de->d_name);
+		agree_file(base, p.p, &st);
+		buf_release(&p);
+	}
+	closedir(d);
+	cr_assert_gt(st.requests, 1000);
+	buf_release(&dir);
 }
 
 /* ---- golden files -------------------------------------------------------------- */
@@ -633,8 +702,11 @@ static void golden_one(const char *shared, const char *dir, const char *name, vo
 	buf_printf(&path, "%s/cedar/conformance/tests/%s/%s", shared, dir, name);
 	conf_file cf = {0};
 	json_t *root = NULL;
-	if (load_conf(shared, path.p, &cf, &root) < 0)
+	wbuf base = WBUF_INIT;
+	buf_printf(&base, "%s/cedar/conformance", shared);
+	if (load_conf(base.p, path.p, &cf, &root) < 0)
 		cr_assert_fail("cannot load %s", path.p);
+	buf_release(&base);
 	world w;
 	world_init(&w, cf.policies, cf.schema, cf.entities);
 	wbuf out = WBUF_INIT;
@@ -732,4 +804,77 @@ Test(explain, golden_platform_example)
 		free(texts[i]);
 	buf_release(&root);
 	buf_release(&p);
+}
+
+Test(explain, long_values_are_cut_at_a_character_boundary)
+{
+	wbuf ents = WBUF_INIT;
+	buf_adds(&ents, "[{\"uid\":{\"type\":\"User\",\"id\":\"u\"},\"attrs\":{\"dept\":\"");
+	for (int i = 0; i < 200; i++)
+		buf_adds(&ents, "\xc3\xa9"); /* é */
+	buf_adds(&ents, "\"},\"parents\":[]},{\"uid\":{\"type\":\"Doc\",\"id\":\"d1\"},\"attrs\":{\"owner\":{\"type\":"
+			"\"User\",\"id\":\"u\"},\"level\":1},\"parents\":[]}]");
+	world w;
+	world_init(&w, "@id(\"p\")\npermit(principal, action, resource) when { principal.dept == \"ops\" };\n", SCHEMA,
+		   ents.p);
+	wrequest r = request(&w, "{\"principal\":\"User::\\\"u\\\"\",\"action\":\"Action::\\\"read\\\"\","
+				 "\"resource\":\"Doc::\\\"d1\\\"\",\"context\":{\"ip\":\"10.20.1.2\","
+				 "\"now\":\"2026-06-01\",\"mfa\":false}}");
+	wxdecision d;
+	explain_decision_init(&d);
+	explain_decision(&w.cx, &w.ps, &w.x, &w.es, &r, &d);
+	const wxpath *p = path_of(&d, "p");
+	cr_assert_eq(p->nfacts, 1);
+	size_t n = strlen(p->facts[0].value);
+	cr_assert(n <= 163 && n > 100, "%zu", n);
+	cr_assert_str_eq(p->facts[0].value + n - 3, "...");
+	wbuf b = WBUF_INIT;
+	explain_decision_json(&d, &b);
+	json_error_t je;
+	json_t *j = json_loads(b.p, 0, &je);
+	cr_assert(j, "invalid JSON (UTF-8 cut mid-character?): %s", je.text);
+	json_decref(j);
+	buf_release(&b);
+	buf_release(&ents);
+	explain_decision_release(&d);
+	world_release(&w);
+}
+
+Test(explain, linked_policy_uses_its_slot_values)
+{
+	world w;
+	world_init(&w, "@id(\"t\")\n@description(\"one user reads one doc\")\n"
+		       "permit(principal == ?principal, action == Action::\"read\", resource == ?resource) "
+		       "when { context.mfa };\n",
+		   SCHEMA, ENTS);
+	wlink_values v = {0};
+	v.principal = (wuid){ctx_sym(&w.cx, "User", 4), ctx_sym(&w.cx, "alice", 5)};
+	v.resource = (wuid){ctx_sym(&w.cx, "Doc", 3), ctx_sym(&w.cx, "d1", 2)};
+	v.has_principal = v.has_resource = true;
+	wbuf err = WBUF_INIT;
+	cr_assert(policy_link(&w.ps, "t", "alice-d1", &v, &err), "%s", err.p);
+	explain_policies_release(&w.x);
+	explain_policies_init(&w.x);
+	cr_assert_eq(explain_policies(&w.cx, &w.ps, &w.schema, &w.es, NULL, &w.x), 0);
+	const wxpolicy *l = xp_of(&w, "alice-d1");
+	cr_assert_str_eq(l->who, "User::\"alice\"");
+	cr_assert_str_eq(l->on, "Doc::\"d1\"");
+	cr_assert_str_eq(l->description, "one user reads one doc", "the template's description");
+	cr_assert_eq(l->nunits, 1);
+	wbuf b = WBUF_INIT;
+	explain_policies_text(&w.x, &b);
+	cr_assert(strstr(b.p, "permit alice-d1 (linked from template t): one user reads one doc\n"), "%s", b.p);
+	wrequest r = request(&w, "{\"principal\":\"User::\\\"alice\\\"\",\"action\":\"Action::\\\"read\\\"\","
+				 "\"resource\":\"Doc::\\\"d1\\\"\",\"context\":{\"ip\":\"10.20.1.2\","
+				 "\"now\":\"2026-06-01\",\"mfa\":true}}");
+	wxdecision d;
+	explain_decision_init(&d);
+	explain_decision(&w.cx, &w.ps, &w.x, &w.es, &r, &d);
+	cr_assert_str_eq(d.verdict, "allowed by alice-d1");
+	cr_assert_eq(path_of(&d, "t")->status, WXS_TEMPLATE);
+	cr_assert_eq(path_of(&d, "alice-d1")->status, WXS_APPLIES);
+	explain_decision_release(&d);
+	buf_release(&b);
+	buf_release(&err);
+	world_release(&w);
 }

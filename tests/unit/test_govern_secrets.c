@@ -2,9 +2,11 @@
  * look-alikes (precision and recall are printed and bounded), plus
  * redaction, locations and the allowlist.
  *
- * Every credential below is split into adjacent string literals ("AKIA"
- * "..."), so this file holds none in one piece and `ward scan` passes it.
- * They are random, never issued by anyone.
+ * Every credential below is random, never issued by anyone, and split into
+ * adjacent string literals ("AKIA" "...") so that forge push protection
+ * does not take it for a leak. `ward scan` still reports many halves of
+ * them through its generic high-entropy rule, as it should: scan policy
+ * repositories, not this test data.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

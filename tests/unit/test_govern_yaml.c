@@ -76,7 +76,21 @@ Test(govern_yaml, rejected_inputs)
 	expect_error("a: 1\n---\nb: 2\n", "only one YAML document", 0);
 	expect_error("a: [1, 2\nb: 3\n", "invalid YAML", 0);
 	expect_error("? [a]\n: 1\n", "mapping keys must be plain strings", 1);
-	expect_error("a: \"x\0y\"\n", "", 0); /* embedded NUL: the text ends early, still no crash */
+}
+
+Test(govern_yaml, nul_byte_is_located)
+{
+	ydoc doc;
+	wdiags d;
+	diags_init(&d);
+	cr_assert_eq(ydoc_parse(&doc, "t.yaml", "a: 1\nb: x\0y\n", 13, &d), -1);
+	cr_expect_str_eq(d.items[0].msg, "NUL byte in YAML input");
+	uint32_t l, c;
+	source_linecol(d.items[0].src, d.items[0].span.start, &l, &c);
+	cr_expect_eq(l, 2);
+	cr_expect_eq(c, 5);
+	ydoc_release(&doc);
+	diags_release(&d);
 }
 
 Test(govern_yaml, nesting_limit)

@@ -545,30 +545,114 @@ static void ilist_push(ilist *l, uint32_t x)
 	l->v[l->n++] = x;
 }
 
+/* Policies are registered under (action key, principal key): the action
+ * key is the uid of `action == A` / `action in G` / each of `action in
+ * [...]` or the any-key {NULL, NULL}; the principal key is the uid of
+ * `principal == E` / `principal in E` / `principal is T in E`, the type key
+ * {T, NULL} of `principal is T`, or the any-key. A cell then looks up its
+ * action and the action's groups, times its principal, the principal's
+ * ancestors, its type and the any-key: a handful of hash lookups that find
+ * exactly the policies whose action and principal scopes can match. */
+typedef struct pkey {
+	wuid a, p;
+} pkey;
+
 struct went_pset {
 	const wpolicyset *ps;
-	umap amap; /* action uid -> index into lists */
+	pkey *keys;     /* open addressing */
+	uint32_t *vals; /* index into lists */
+	uint32_t kcap, kn;
 	ilist *lists;
 	uint32_t nlists, clists;
-	ilist any; /* policies with an unconstrained (or `is`) action scope */
 	uint32_t *stamp;
 	uint32_t gen;
 	ilist scratch;
 };
 
-static ilist *plist_for(went_pset *s, wuid a)
+static uint64_t pkey_hash(pkey k)
 {
-	bool added;
-	uint32_t i = umap_put(&s->amap, a, s->nlists, &added);
-	if (added) {
-		if (s->nlists == s->clists) {
-			s->clists = s->clists ? s->clists * 2 : 32;
-			s->lists = xrealloc(s->lists, sizeof *s->lists * s->clists);
-		}
-		memset(&s->lists[s->nlists], 0, sizeof *s->lists);
-		s->nlists++;
+	return mix(uid_hash(k.a) * 0x9e3779b97f4a7c15ULL ^ uid_hash(k.p));
+}
+
+static bool pkey_eq(pkey x, pkey y)
+{
+	return uid_eq(x.a, y.a) && uid_eq(x.p, y.p);
+}
+
+static void pset_grow(went_pset *s)
+{
+	uint32_t ncap = s->kcap ? s->kcap * 2 : 64;
+	pkey *k = xcalloc(ncap, sizeof *k);
+	uint32_t *v = xcalloc(ncap, sizeof *v);
+	for (uint32_t i = 0; i < s->kcap; i++) {
+		if (!s->vals[i])
+			continue;
+		uint32_t j = (uint32_t)pkey_hash(s->keys[i]) & (ncap - 1);
+		while (v[j])
+			j = (j + 1) & (ncap - 1);
+		k[j] = s->keys[i];
+		v[j] = s->vals[i];
 	}
-	return &s->lists[i];
+	free(s->keys);
+	free(s->vals);
+	s->keys = k;
+	s->vals = v;
+	s->kcap = ncap;
+}
+
+static const ilist *pset_get(const went_pset *s, pkey k)
+{
+	if (!s->kcap)
+		return NULL;
+	uint32_t j = (uint32_t)pkey_hash(k) & (s->kcap - 1);
+	while (s->vals[j]) {
+		if (pkey_eq(s->keys[j], k))
+			return &s->lists[s->vals[j] - 1];
+		j = (j + 1) & (s->kcap - 1);
+	}
+	return NULL;
+}
+
+static void pset_add(went_pset *s, pkey k, uint32_t policy)
+{
+	if ((s->kn + 1) * 2 > s->kcap)
+		pset_grow(s);
+	uint32_t j = (uint32_t)pkey_hash(k) & (s->kcap - 1);
+	while (s->vals[j]) {
+		if (pkey_eq(s->keys[j], k)) {
+			ilist_push(&s->lists[s->vals[j] - 1], policy);
+			return;
+		}
+		j = (j + 1) & (s->kcap - 1);
+	}
+	if (s->nlists == s->clists) {
+		s->clists = s->clists ? s->clists * 2 : 32;
+		s->lists = xrealloc(s->lists, sizeof *s->lists * s->clists);
+	}
+	memset(&s->lists[s->nlists], 0, sizeof *s->lists);
+	ilist_push(&s->lists[s->nlists], policy);
+	s->keys[j] = k;
+	s->vals[j] = ++s->nlists;
+	s->kn++;
+}
+
+static const wuid any_key = {NULL, NULL};
+
+static wuid principal_key(const wscope *sc)
+{
+	switch (sc->op) {
+	case WSC_EQ:
+	case WSC_IN:
+	case WSC_IS_IN:
+		if (!sc->slot)
+			return sc->uid;
+		return any_key;
+	case WSC_IS: {
+		wuid k = {sc->type, NULL};
+		return k;
+	}
+	default: return any_key;
+	}
 }
 
 went_pset *ent_pset_new(went_index *ix, const wpolicyset *ps)
@@ -582,13 +666,14 @@ went_pset *ent_pset_new(went_index *ix, const wpolicyset *ps)
 		if (p->is_template)
 			continue;
 		const wscope *sc = &p->action;
+		wuid pk = principal_key(&p->principal);
 		if (sc->op == WSC_EQ || sc->op == WSC_IN)
-			ilist_push(plist_for(s, sc->uid), i);
+			pset_add(s, (pkey){sc->uid, pk}, i);
 		else if (sc->op == WSC_IN_SET)
 			for (uint32_t k = 0; k < sc->nlist; k++)
-				ilist_push(plist_for(s, sc->list[k]), i);
+				pset_add(s, (pkey){sc->list[k], pk}, i);
 		else
-			ilist_push(&s->any, i);
+			pset_add(s, (pkey){any_key, pk}, i);
 	}
 	return s;
 }
@@ -600,15 +685,17 @@ void ent_pset_free(went_pset *s)
 	for (uint32_t i = 0; i < s->nlists; i++)
 		free(s->lists[i].v);
 	free(s->lists);
-	free(s->any.v);
+	free(s->keys);
+	free(s->vals);
 	free(s->stamp);
 	free(s->scratch.v);
-	umap_release(&s->amap);
 	free(s);
 }
 
 static void collect(went_pset *s, const ilist *l)
 {
+	if (!l)
+		return;
 	for (uint32_t i = 0; i < l->n; i++) {
 		uint32_t k = l->v[i];
 		if (s->stamp[k] == s->gen)
@@ -618,30 +705,46 @@ static void collect(went_pset *s, const ilist *l)
 	}
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* All principal keys of `p` under action key `ak`. */
+static void collect_principal(went_pset *s, wuid ak, wuid p, const wentity *ep)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	collect(s, pset_get(s, (pkey){ak, p}));
+	wuid tk = {p.type, NULL};
+	collect(s, pset_get(s, (pkey){ak, tk}));
+	collect(s, pset_get(s, (pkey){ak, any_key}));
+	if (ep)
+		for (uint32_t k = 0; k < ep->anc_cap; k++)
+			if (ep->ancestors[k].type)
+				collect(s, pset_get(s, (pkey){ak, ep->ancestors[k]}));
 }
 
-/* Indexes of the policies whose action scope may hold `a`, in set order. */
-static void candidates(went_index *ix, went_pset *s, wuid a)
+/* Indexes of the policies whose action and principal scopes may hold the
+ * cell, in set order. */
+static void candidates(went_index *ix, went_pset *s, wcell c)
 {
 	s->scratch.n = 0;
 	if (++s->gen == 0) {
 		memset(s->stamp, 0, sizeof *s->stamp * (s->ps->n ? s->ps->n : 1));
 		s->gen = 1;
 	}
-	collect(s, &s->any);
-	uint32_t i = umap_get(&s->amap, a);
-	if (i != UINT32_MAX)
-		collect(s, &s->lists[i]);
-	const wentity *ea = entities_get(ix->es, a);
+	const wentity *ep = entities_get(ix->es, c.p);
+	collect_principal(s, any_key, c.p, ep);
+	collect_principal(s, c.a, c.p, ep);
+	const wentity *ea = entities_get(ix->es, c.a);
 	if (ea)
 		for (uint32_t k = 0; k < ea->anc_cap; k++)
-			if (ea->ancestors[k].type && (i = umap_get(&s->amap, ea->ancestors[k])) != UINT32_MAX)
-				collect(s, &s->lists[i]);
-	qsort(s->scratch.v, s->scratch.n, sizeof *s->scratch.v, cmp_u32);
+			if (ea->ancestors[k].type)
+				collect_principal(s, ea->ancestors[k], c.p, ep);
+	/* insertion sort: candidate lists are short */
+	uint32_t *v = s->scratch.v;
+	for (uint32_t i = 1; i < s->scratch.n; i++) {
+		uint32_t x = v[i], j = i;
+		while (j > 0 && v[j - 1] > x) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
 }
 
 static wexpr *or_all(warena *a, wexpr **v, uint32_t n)
@@ -668,7 +771,7 @@ void ent_decide(went_index *ix, went_pset *s, wcell c, warena *tmp, wdecision *o
 	ev.tmp = tmp;
 	eval_resolve(&ev);
 
-	candidates(ix, s, c.a);
+	candidates(ix, s, c);
 	uint32_t n = s->scratch.n;
 	const wpolicy **yes_p = arena_alloc(tmp, sizeof *yes_p * (n ? n : 1));
 	const wpolicy **cond_p = arena_alloc(tmp, sizeof *cond_p * (n ? n : 1));
@@ -706,11 +809,13 @@ void ent_decide(went_index *ix, went_pset *s, wcell c, warena *tmp, wdecision *o
 	}
 	wexpr *cond = nyes ? NULL : or_all(tmp, pc, ncp);
 	if (ncf) {
-		wexpr *nf = residual_not(tmp, or_all(tmp, fc, ncf));
+		/* in a boolean position !!x is x (a non-bool x errors either way) */
+		wexpr *fo = or_all(tmp, fc, ncf);
+		wexpr *nf = fo->kind == WE_NOT ? fo->u.k.a : residual_not(tmp, fo);
 		cond = cond ? residual_and(tmp, cond, nf) : nf;
 	}
 	out->kind = cond ? WDEC_COND : WDEC_ALLOW;
-	out->cond = cond;
+	out->cond = cond ? residual_simplify(tmp, cond) : NULL;
 	uint32_t nwhy = (nyes ? nyes : ncp) + ncf;
 	out->why = arena_alloc(tmp, sizeof *out->why * (nwhy ? nwhy : 1));
 	uint32_t k = 0;

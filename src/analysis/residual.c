@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "cedar/ext.h"
+#include "cedar/format.h"
+#include "util/xalloc.h"
 
 /* ---- builders ------------------------------------------------------------ */
 
@@ -186,16 +188,19 @@ static const char *not_bool(weval *ev, const char *op, const wvalue *v)
 			     value_kind_name((wvkind)v->kind));
 }
 
-static void pe(weval *ev, const wexpr *e, bool top, wres *out);
+static void pe(weval *ev, const wexpr *e, bool top, bool boolctx, wres *out);
 
 /* `a && b` (is_and) or `a || b`. Cedar: the left operand must be a bool;
  * it decides alone when it is false (&&) / true (||); otherwise the right
- * operand must be a bool and is the result. */
-static void pe_andor(weval *ev, const wexpr *e, bool is_and, bool top, wres *out)
+ * operand must be a bool and is the result. Dropping a known `true` operand
+ * (true && x -> x) is exact only where the parent checks that x is a bool
+ * (`boolctx`: a condition, an operand of &&, ||, ! or an if's test), since
+ * `true && 1` errors but `1` does not; elsewhere the literal is kept. */
+static void pe_andor(weval *ev, const wexpr *e, bool is_and, bool top, bool boolctx, wres *out)
 {
 	const char *opname = is_and ? "'&&'" : "'||'";
 	wres ra, rb;
-	pe(ev, e->u.k.a, top && is_and, &ra);
+	pe(ev, e->u.k.a, top && is_and, true, &ra);
 	if (ra.kind == WRES_ERROR) {
 		*out = ra;
 		return;
@@ -209,20 +214,22 @@ static void pe_andor(weval *ev, const wexpr *e, bool is_and, bool top, wres *out
 			*out = ra;
 			return;
 		}
-		pe(ev, e->u.k.b, top && is_and, &rb);
+		pe(ev, e->u.k.b, top && is_and, true, &rb);
 		if (rb.kind == WRES_VALUE && rb.v.kind != WV_BOOL)
 			set_error(out, not_bool(ev, opname, &rb.v));
-		else
+		else if (rb.kind != WRES_EXPR || boolctx)
 			*out = rb; /* true && x -> x, false || x -> x */
+		else
+			set_expr(out, bin(ev->tmp, is_and ? WE_AND : WE_OR, lift(ev, &ra), rb.expr));
 		return;
 	}
-	pe(ev, e->u.k.b, top && is_and, &rb);
+	pe(ev, e->u.k.b, top && is_and, true, &rb);
 	if (rb.kind == WRES_VALUE && rb.v.kind == WV_BOOL) {
-		if (rb.v.u.b == is_and) { /* x && true -> x, x || false -> x */
+		if (rb.v.u.b == is_and && boolctx) { /* x && true -> x, x || false -> x */
 			*out = ra;
 			return;
 		}
-		if (is_and && top) { /* x && false: false or an error, never true */
+		if (is_and && !rb.v.u.b && top) { /* x && false: false or an error, never true */
 			set_value(out, value_bool(false));
 			return;
 		}
@@ -235,10 +242,10 @@ static void pe_andor(weval *ev, const wexpr *e, bool is_and, bool top, wres *out
 	set_expr(out, bin(ev->tmp, is_and ? WE_AND : WE_OR, ra.expr, lift(ev, &rb)));
 }
 
-static void pe_if(weval *ev, const wexpr *e, bool top, wres *out)
+static void pe_if(weval *ev, const wexpr *e, bool top, bool boolctx, wres *out)
 {
 	wres rc, rt, rf;
-	pe(ev, e->u.k.a, false, &rc);
+	pe(ev, e->u.k.a, false, true, &rc);
 	if (rc.kind == WRES_ERROR) {
 		*out = rc;
 		return;
@@ -248,11 +255,11 @@ static void pe_if(weval *ev, const wexpr *e, bool top, wres *out)
 			set_error(out, not_bool(ev, "'if'", &rc.v));
 			return;
 		}
-		pe(ev, rc.v.u.b ? e->u.k.b : e->u.k.c, top, out);
+		pe(ev, rc.v.u.b ? e->u.k.b : e->u.k.c, top, boolctx, out);
 		return;
 	}
-	pe(ev, e->u.k.b, top, &rt);
-	pe(ev, e->u.k.c, top, &rf);
+	pe(ev, e->u.k.b, top, boolctx, &rt);
+	pe(ev, e->u.k.c, top, boolctx, &rf);
 	/* if c then true else false -> c only when c is known to be a bool,
 	 * which it is not in general: keep the if */
 	wexpr *n = node(ev->tmp, WE_IF);
@@ -319,7 +326,7 @@ static void pe_strict(weval *ev, const wexpr *e, wres *out)
 			const wexpr *k = e->kind == WE_SET ? e->u.list.items[i]
 					 : e->kind == WE_RECORD ? e->u.rec.vals[i]
 								: e->u.call.args[i];
-			pe(ev, k, false, &r);
+			pe(ev, k, false, false, &r);
 			if (r.kind == WRES_ERROR) {
 				/* every operand is evaluated: the node errors
 				 * whatever the context */
@@ -333,7 +340,7 @@ static void pe_strict(weval *ev, const wexpr *e, wres *out)
 	} else {
 		wexpr *lk[3] = {NULL, NULL, NULL};
 		for (uint32_t i = 0; i < nk; i++) {
-			pe(ev, kids[i], false, &r);
+			pe(ev, kids[i], false, e->kind == WE_NOT, &r);
 			if (r.kind == WRES_ERROR) {
 				*out = r;
 				return;
@@ -368,7 +375,7 @@ static void pe_strict(weval *ev, const wexpr *e, wres *out)
 	set_expr(out, copy);
 }
 
-static void pe(weval *ev, const wexpr *e, bool top, wres *out)
+static void pe(weval *ev, const wexpr *e, bool top, bool boolctx, wres *out)
 {
 	if (!residual_uses_context(e)) {
 		eval_exact(ev, e, out);
@@ -378,16 +385,16 @@ static void pe(weval *ev, const wexpr *e, bool top, wres *out)
 	case WE_VAR: /* context itself */
 		set_expr(out, (wexpr *)e);
 		return;
-	case WE_AND: pe_andor(ev, e, true, top, out); return;
-	case WE_OR: pe_andor(ev, e, false, top, out); return;
-	case WE_IF: pe_if(ev, e, top, out); return;
+	case WE_AND: pe_andor(ev, e, true, top, boolctx, out); return;
+	case WE_OR: pe_andor(ev, e, false, top, boolctx, out); return;
+	case WE_IF: pe_if(ev, e, top, boolctx, out); return;
 	default: pe_strict(ev, e, out); return;
 	}
 }
 
 void residual_expr(weval *ev, const wexpr *e, bool top, wres *out)
 {
-	pe(ev, e, top, out);
+	pe(ev, e, top, top, out);
 }
 
 /* ---- policies -------------------------------------------------------------- */
@@ -437,11 +444,11 @@ void residual_policy(weval *ev, const wpolicy *p, wpres *out)
 		const wcond *c = &p->conds[i];
 		wres r;
 		if (c->is_when) {
-			pe(ev, c->body, true, &r);
+			pe(ev, c->body, true, true, &r);
 		} else {
 			/* unless x == when !x (both error on a non-bool x) */
 			wres inner;
-			pe(ev, c->body, false, &inner);
+			pe(ev, c->body, false, true, &inner);
 			if (inner.kind == WRES_VALUE) {
 				if (inner.v.kind != WV_BOOL)
 					set_error(&r, not_bool(ev, "an 'unless' condition", &inner.v));
@@ -478,4 +485,98 @@ void residual_policy(weval *ev, const wpolicy *p, wpres *out)
 	} else {
 		out->kind = WPRES_YES;
 	}
+}
+
+/* ---- normalization ----------------------------------------------------------- */
+
+typedef struct xvec {
+	wexpr **v;
+	size_t n, cap;
+} xvec;
+
+static wexpr *strip_notnot(wexpr *e)
+{
+	while (e->kind == WE_NOT && e->u.k.a->kind == WE_NOT)
+		e = e->u.k.a->u.k.a;
+	return e;
+}
+
+/* The operands of a chain of `kind` (&& or ||), left to right. */
+static void chain(wexpr *e, uint8_t kind, xvec *out, unsigned depth)
+{
+	e = strip_notnot(e);
+	if (e->kind == kind && depth < 4096) {
+		chain(e->u.k.a, kind, out, depth + 1);
+		chain(e->u.k.b, kind, out, depth + 1);
+		return;
+	}
+	if (out->n == out->cap) {
+		out->cap = out->cap ? out->cap * 2 : 8;
+		out->v = xrealloc(out->v, sizeof *out->v * out->cap);
+	}
+	out->v[out->n++] = e;
+}
+
+wexpr *residual_simplify(warena *a, wexpr *e)
+{
+	e = strip_notnot(e);
+	if (e->kind != WE_AND && e->kind != WE_OR)
+		return e;
+	uint8_t kind = e->kind;
+	xvec ops = {0};
+	chain(e, kind, &ops, 0);
+	char **texts = xcalloc(ops.n, sizeof *texts);
+	wexpr *acc = NULL;
+	for (size_t i = 0; i < ops.n; i++) {
+		wexpr *x = residual_simplify(a, ops.v[i]);
+		wbuf b = WBUF_INIT;
+		format_expr(x, NULL, &b);
+		texts[i] = b.p ? buf_detach(&b) : xstrdup("");
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = texts[j] && strcmp(texts[j], texts[i]) == 0;
+		if (dup)
+			continue;
+		acc = acc ? bin(a, (wexkind)kind, acc, x) : x;
+	}
+	for (size_t i = 0; i < ops.n; i++)
+		free(texts[i]);
+	free(texts);
+	free(ops.v);
+	return acc;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *residual_key(const wexpr *e)
+{
+	e = strip_notnot((wexpr *)e);
+	wbuf b = WBUF_INIT;
+	if (e->kind != WE_AND && e->kind != WE_OR) {
+		format_expr(e, NULL, &b);
+		return b.p ? buf_detach(&b) : xstrdup("");
+	}
+	xvec ops = {0};
+	chain((wexpr *)e, e->kind, &ops, 0);
+	char **keys = xcalloc(ops.n, sizeof *keys);
+	for (size_t i = 0; i < ops.n; i++)
+		keys[i] = residual_key(ops.v[i]);
+	qsort(keys, ops.n, sizeof *keys, cmp_strp);
+	buf_addc(&b, '(');
+	for (size_t i = 0; i < ops.n; i++) {
+		if (i > 0 && strcmp(keys[i], keys[i - 1]) == 0)
+			continue;
+		if (i > 0)
+			buf_adds(&b, e->kind == WE_AND ? " && " : " || ");
+		buf_adds(&b, keys[i]);
+	}
+	buf_addc(&b, ')');
+	for (size_t i = 0; i < ops.n; i++)
+		free(keys[i]);
+	free(keys);
+	free(ops.v);
+	return buf_detach(&b);
 }

@@ -63,6 +63,18 @@ void residual_policy(weval *ev, const wpolicy *p, wpres *out);
 /* True when `e` mentions `context` anywhere. O(size of e). */
 bool residual_uses_context(const wexpr *e);
 
+/* Normalizes a residual used as a condition (a boolean position): `&&` and
+ * `||` chains are flattened, `!!x` inside them becomes x, and repeated
+ * operands (same text) are dropped, keeping the first. Each step keeps the
+ * value (or error) of the condition, and makes equal conditions print the
+ * same, so the diff compares them as text. New nodes go into `a`. */
+wexpr *residual_simplify(warena *a, wexpr *e);
+
+/* A comparison key for a condition: its text with the operands of every
+ * `&&` / `||` chain sorted and deduplicated, so conditions that differ only
+ * in the order of their conjuncts compare equal. Heap string. */
+char *residual_key(const wexpr *e);
+
 /* Node builders in ev->tmp, for combining residuals (spans are empty). */
 wexpr *residual_lit(warena *a, wvalue v);
 wexpr *residual_and(warena *a, wexpr *x, wexpr *y);

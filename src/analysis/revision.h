@@ -17,6 +17,7 @@
 #ifndef WARD_ANALYSIS_REVISION_H
 #define WARD_ANALYSIS_REVISION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cedar/ast.h"
@@ -39,6 +40,25 @@ int rev_load_schema(wctx *cx, const char *path, wschema *s, wdiags *d);
 /* The entities JSON file at `path` (with the schema's actions when `s` is
  * given). Returns the number of errors. */
 int rev_load_entities(wctx *cx, const char *path, const wschema *s, wentities *es, wdiags *d);
+
+/* What a diff or query runs against: one engine context, the schema (when
+ * any) and the entity snapshot. Defaults come from the ward repository at
+ * `root`: root/schema.cedarschema when present, and the one JSON file of
+ * root/entities/ when present (several are an error: merge them). */
+typedef struct wsnapshot {
+	wctx cx;
+	wschema schema;
+	bool has_schema;
+	wentities es;
+	char *root; /* heap: the repository directory used for defaults and git */
+} wsnapshot;
+
+/* `root` NULL: the nearest directory upward from the current one holding
+ * ward.yaml, else the current directory. `schema` / `entities` NULL: the
+ * defaults above. Returns 0, or -1 with located errors in `d` (close the
+ * snapshot in both cases; the diagnostics may point into it). */
+int rev_snapshot_open(wsnapshot *s, const char *root, const char *schema, const char *entities, wdiags *d);
+void rev_snapshot_close(wsnapshot *s);
 
 /* Reads a whole file: heap, NUL-terminated; NULL with an error naming it. */
 char *rev_read_file(const char *path, size_t *len, wdiags *d);

@@ -10,6 +10,7 @@
  * whose scope cannot match. Every policy is filed under ONE key taken from
  * its scope, the most selective one it has:
  *
+ *     principal == E1 && resource == E2     (PR_EQ, E1 E2)
  *     principal == E        (P_EQ, E)     resource == E       (R_EQ, E)
  *     principal in E        (P_IN, E)     resource in E       (R_IN, E)
  *     principal is T in E   (P_IN, E)     resource is T in E  (R_IN, E)
@@ -43,11 +44,12 @@
 #include "cedar/compile.h"
 #include "cedar/eval.h"
 
-enum { K_P_EQ, K_P_IN, K_R_EQ, K_R_IN, K_A_EQ, K_A_IN, K_NKINDS };
+enum { K_P_EQ, K_P_IN, K_R_EQ, K_R_IN, K_A_EQ, K_A_IN, K_PR_EQ, K_NKINDS };
 
 /* One key of the index: all policies filed under (kind, uid). */
 typedef struct ix_slot {
 	wuid uid;      /* type NULL: empty slot */
+	wuid uid2;     /* K_PR_EQ: the resource (uid is the principal) */
 	uint32_t kind; /* K_* */
 	uint32_t off;  /* policy ordinals in lists[off .. off+len), ascending */
 	uint32_t len;
@@ -64,23 +66,31 @@ struct wauthz_index {
 	wcpolicy *cp;             /* per policy: its compiled form (compile.h) */
 };
 
-static uint32_t key_hash(uint32_t kind, wuid u)
+/* uid2 is {NULL, NULL} except for K_PR_EQ. */
+static uint32_t key_hash(uint32_t kind, wuid u, wuid u2)
 {
 	uint64_t h = ((uint64_t)u.type->id << 32) ^ (uint64_t)u.id->id ^ ((uint64_t)kind << 59);
+	if (u2.type)
+		h = (h * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)u2.type->id << 32) ^ (uint64_t)u2.id->id;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	return (uint32_t)h;
 }
 
-static const ix_slot *ix_find(const struct wauthz_index *ix, uint32_t kind, wuid u)
+static bool key_eq(const ix_slot *s, uint32_t kind, wuid u, wuid u2)
+{
+	return s->kind == kind && uid_eq(s->uid, u) && s->uid2.type == u2.type && s->uid2.id == u2.id;
+}
+
+static const ix_slot *ix_find(const struct wauthz_index *ix, uint32_t kind, wuid u, wuid u2)
 {
 	uint32_t mask = ix->cap - 1;
-	for (uint32_t i = key_hash(kind, u) & mask;; i = (i + 1) & mask) {
+	for (uint32_t i = key_hash(kind, u, u2) & mask;; i = (i + 1) & mask) {
 		const ix_slot *s = &ix->tab[i];
 		if (!s->uid.type)
 			return NULL;
-		if (s->kind == kind && uid_eq(s->uid, u))
+		if (key_eq(s, kind, u, u2))
 			return s;
 	}
 }
@@ -90,7 +100,7 @@ static const ix_slot *ix_find(const struct wauthz_index *ix, uint32_t kind, wuid
 /* A (kind, uid, policy) filing, before grouping. */
 typedef struct filing {
 	uint32_t kind;
-	wuid uid;
+	wuid uid, uid2;
 	uint32_t pol;
 } filing;
 
@@ -114,22 +124,27 @@ static uint32_t file_policy(const wpolicy *p, uint32_t pol, filing *f)
 {
 	const wpolicy *body = p->template_of ? p->template_of : p;
 	const wscope *ps = &body->principal, *as = &body->action, *rs = &body->resource;
-	wuid u;
-	if (ps->op == WSC_EQ && scope_uid(ps, p->has_slot_principal, &p->slot_principal, &u))
-		return f[0] = (filing){K_P_EQ, u, pol}, 1;
-	if (rs->op == WSC_EQ && scope_uid(rs, p->has_slot_resource, &p->slot_resource, &u))
-		return f[0] = (filing){K_R_EQ, u, pol}, 1;
+	const wuid none = {NULL, NULL};
+	wuid u, u2;
+	bool peq = ps->op == WSC_EQ && scope_uid(ps, p->has_slot_principal, &p->slot_principal, &u);
+	bool req = rs->op == WSC_EQ && scope_uid(rs, p->has_slot_resource, &p->slot_resource, &u2);
+	if (peq && req)
+		return f[0] = (filing){K_PR_EQ, u, u2, pol}, 1;
+	if (peq)
+		return f[0] = (filing){K_P_EQ, u, none, pol}, 1;
+	if (req)
+		return f[0] = (filing){K_R_EQ, u2, none, pol}, 1;
 	if ((ps->op == WSC_IN || ps->op == WSC_IS_IN) && scope_uid(ps, p->has_slot_principal, &p->slot_principal, &u))
-		return f[0] = (filing){K_P_IN, u, pol}, 1;
+		return f[0] = (filing){K_P_IN, u, none, pol}, 1;
 	if ((rs->op == WSC_IN || rs->op == WSC_IS_IN) && scope_uid(rs, p->has_slot_resource, &p->slot_resource, &u))
-		return f[0] = (filing){K_R_IN, u, pol}, 1;
+		return f[0] = (filing){K_R_IN, u, none, pol}, 1;
 	if (as->op == WSC_EQ)
-		return f[0] = (filing){K_A_EQ, as->uid, pol}, 1;
+		return f[0] = (filing){K_A_EQ, as->uid, none, pol}, 1;
 	if (as->op == WSC_IN)
-		return f[0] = (filing){K_A_IN, as->uid, pol}, 1;
+		return f[0] = (filing){K_A_IN, as->uid, none, pol}, 1;
 	if (as->op == WSC_IN_SET && as->nlist > 0) {
 		for (uint32_t i = 0; i < as->nlist; i++)
-			f[i] = (filing){K_A_IN, as->list[i], pol};
+			f[i] = (filing){K_A_IN, as->list[i], none, pol};
 		return as->nlist;
 	}
 	/* `action in []` matches nothing, which the wildcard scan also finds */
@@ -170,6 +185,7 @@ void authz_prepare(wpolicyset *ps)
 			wild[ix->nwild++] = i;
 		/* the filing's dimension needs no scope check on the fast path */
 		int guard = k == 0                  ? CP_GUARD_NONE
+			    : f[m].kind == K_PR_EQ  ? CP_GUARD_PRINCIPAL_RESOURCE
 			    : f[m].kind <= K_P_IN   ? CP_GUARD_PRINCIPAL
 			    : f[m].kind <= K_R_IN   ? CP_GUARD_RESOURCE
 						    : CP_GUARD_ACTION;
@@ -187,12 +203,13 @@ void authz_prepare(wpolicyset *ps)
 	/* pass 1: create the keys and count their policies */
 	uint32_t *slot_of = ARENA_ARRAY(a, uint32_t, m ? m : 1);
 	for (size_t k = 0; k < m; k++) {
-		uint32_t mask = cap - 1, i = key_hash(f[k].kind, f[k].uid) & mask;
-		while (ix->tab[i].uid.type && !(ix->tab[i].kind == f[k].kind && uid_eq(ix->tab[i].uid, f[k].uid)))
+		uint32_t mask = cap - 1, i = key_hash(f[k].kind, f[k].uid, f[k].uid2) & mask;
+		while (ix->tab[i].uid.type && !key_eq(&ix->tab[i], f[k].kind, f[k].uid, f[k].uid2))
 			i = (i + 1) & mask;
 		ix_slot *s = &ix->tab[i];
 		if (!s->uid.type) {
 			s->uid = f[k].uid;
+			s->uid2 = f[k].uid2;
 			s->kind = f[k].kind;
 			ix->nkeys[f[k].kind]++;
 		}
@@ -246,9 +263,9 @@ static void cands_add(cands *c, const uint32_t *p, uint32_t n)
 	c->runs++;
 }
 
-static void probe(const struct wauthz_index *ix, cands *c, uint32_t kind, wuid u)
+static void probe(const struct wauthz_index *ix, cands *c, uint32_t kind, wuid u, wuid u2)
 {
-	const ix_slot *s = ix_find(ix, kind, u);
+	const ix_slot *s = ix_find(ix, kind, u, u2);
 	if (s)
 		cands_add(c, ix->lists + s->off, s->len);
 }
@@ -257,16 +274,17 @@ static void probe(const struct wauthz_index *ix, cands *c, uint32_t kind, wuid u
 static void probe_entity(const struct wauthz_index *ix, cands *c, uint32_t eq, uint32_t in, wuid x,
 			 const wentity *ex)
 {
+	const wuid none = {NULL, NULL};
 	if (ix->nkeys[eq])
-		probe(ix, c, eq, x);
+		probe(ix, c, eq, x, none);
 	if (!ix->nkeys[in])
 		return;
-	probe(ix, c, in, x);
+	probe(ix, c, in, x, none);
 	if (!ex)
 		return;
 	for (uint32_t i = 0; i < ex->anc_cap; i++)
 		if (ex->ancestors[i].type)
-			probe(ix, c, in, ex->ancestors[i]);
+			probe(ix, c, in, ex->ancestors[i], none);
 }
 
 /* Sorts ordinals ascending and drops duplicates. Insertion sort for the
@@ -377,6 +395,8 @@ void authz_decide(wctx *cx, const wpolicyset *ps, const wentities *es, const wre
 	if (ix) {
 		uint32_t stack[CAND_STACK];
 		cands c = {stack, 0, CAND_STACK, 0, tmp};
+		if (ix->nkeys[K_PR_EQ])
+			probe(ix, &c, K_PR_EQ, req->principal, req->resource);
 		probe_entity(ix, &c, K_P_EQ, K_P_IN, req->principal, ev.pent);
 		probe_entity(ix, &c, K_R_EQ, K_R_IN, req->resource, ev.rent);
 		probe_entity(ix, &c, K_A_EQ, K_A_IN, req->action, ev.aent);

@@ -216,11 +216,11 @@ void compile_policy(warena *a, const wpolicy *p, int guard, wcpolicy *out)
 	memset(out, 0, sizeof *out);
 	out->p = p;
 	const wpolicy *body = p->template_of ? p->template_of : p;
-	bool ok = comp_scope(&body->principal, guard == CP_GUARD_PRINCIPAL, p->has_slot_principal, &p->slot_principal,
-			     &out->principal) &&
+	bool gp = guard == CP_GUARD_PRINCIPAL || guard == CP_GUARD_PRINCIPAL_RESOURCE;
+	bool gr = guard == CP_GUARD_RESOURCE || guard == CP_GUARD_PRINCIPAL_RESOURCE;
+	bool ok = comp_scope(&body->principal, gp, p->has_slot_principal, &p->slot_principal, &out->principal) &&
 		  comp_scope(&body->action, guard == CP_GUARD_ACTION, false, NULL, &out->action) &&
-		  comp_scope(&body->resource, guard == CP_GUARD_RESOURCE, p->has_slot_resource, &p->slot_resource,
-			     &out->resource);
+		  comp_scope(&body->resource, gr, p->has_slot_resource, &p->slot_resource, &out->resource);
 	if (!ok || (p->is_template && !p->template_of)) {
 		out->generic = true;
 		return;

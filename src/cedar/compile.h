@@ -47,7 +47,7 @@ typedef struct wcpolicy {
 } wcpolicy;
 
 /* Which scope the index filing already guarantees (no check needed). */
-enum { CP_GUARD_NONE, CP_GUARD_PRINCIPAL, CP_GUARD_RESOURCE, CP_GUARD_ACTION };
+enum { CP_GUARD_NONE, CP_GUARD_PRINCIPAL, CP_GUARD_RESOURCE, CP_GUARD_ACTION, CP_GUARD_PRINCIPAL_RESOURCE };
 
 /* Compiles policy p into *out, in arena a. `guard` names the scope the
  * index guarantees for every request p is a candidate for (CP_GUARD_*); a

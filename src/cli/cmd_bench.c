@@ -53,6 +53,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time of the calling thread: on a shared machine the wall clock also
+ * counts time the thread spent waiting for a core. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Buckets: exact nanoseconds below 1024; above, 64 buckets per power of two
  * up to 2^42 ns (over an hour). */
 #define HIST_EXACT 1024u
@@ -159,7 +168,7 @@ typedef struct worker {
 	ward_diags *d;
 	expect *exp;
 	/* results */
-	uint64_t thr_decisions, thr_ns;
+	uint64_t thr_decisions, thr_ns, thr_cpu_ns;
 	hist lat;
 	const char *error; /* static message when a decision differed or failed */
 	size_t bad_request;
@@ -236,7 +245,7 @@ static bool run_phases(worker *w)
 		if (decide(w, i) < 0 || !same(w, i))
 			return fail_at(w, i, "decision differs from the first pass");
 
-	uint64_t t0 = now_ns(), t = t0;
+	uint64_t t0 = now_ns(), t = t0, c0 = cpu_ns();
 	while (t - t0 < span) {
 		for (size_t i = 0; i < n; i++) {
 			if (decide(w, i) < 0 || !same(w, i))
@@ -246,6 +255,7 @@ static bool run_phases(worker *w)
 		t = now_ns();
 	}
 	w->thr_ns = t - t0;
+	w->thr_cpu_ns = cpu_ns() - c0;
 
 	t0 = now_ns();
 	t = t0;
@@ -494,7 +504,7 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 	pthread_barrier_destroy(&sh.start);
 
 	hist *lat = calloc(1, sizeof *lat);
-	uint64_t decisions = 0, wall = 0;
+	uint64_t decisions = 0, wall = 0, cpu = 0;
 	for (int t = 0; t < nth; t++) {
 		if (ws[t].error) {
 			cli_error(cli, "thread %d, request %zu: %s", t + 1, ws[t].bad_request + 1, ws[t].error);
@@ -502,11 +512,15 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 			goto out;
 		}
 		decisions += ws[t].thr_decisions;
+		cpu += ws[t].thr_cpu_ns;
 		if (ws[t].thr_ns > wall)
 			wall = ws[t].thr_ns;
 		hist_merge(lat, &ws[t].lat);
 	}
 	double dps = wall ? (double)decisions * 1e9 / (double)wall : 0;
+	/* per core actually obtained, and the share of the cores obtained */
+	double dpcpu = cpu ? (double)decisions * 1e9 / (double)cpu : 0;
+	double util = wall ? (double)cpu / ((double)wall * nth) : 0;
 	uint64_t med = hist_quantile(lat, 0.5), p90 = hist_quantile(lat, 0.9), p99 = hist_quantile(lat, 0.99);
 	double ent_per_s = load_ns ? (double)nent * 1e9 / (double)load_ns : 0;
 	double rss_per_ent = nent ? (double)(rss1 - rss0) * 1024.0 / (double)nent : 0;
@@ -514,23 +528,24 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 	if (json) {
 		fprintf(cli->out,
 			"{\"mode\":\"%s\",\"threads\":%d,\"requests\":%zu,\"allows\":%zu,\"decisions\":%" PRIu64
-			",\"decisions_per_s\":%.0f,\"median_ns\":%" PRIu64 ",\"p90_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
+			",\"decisions_per_s\":%.0f,\"decisions_per_cpu_s\":%.0f,\"cpu_share\":%.2f,\"median_ns\":%" PRIu64 ",\"p90_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
 			",\"max_ns\":%" PRIu64 ",\"latency_samples\":%" PRIu64 ",\"timer_overhead_ns\":%" PRIu64
 			",\"seconds\":%g,\"entities\":%zu,\"entity_load_ns\":%" PRIu64 ",\"entities_per_s\":%.0f"
 			",\"rss_bytes_per_entity\":%.0f}\n",
-			o.include_load ? "include_load" : "preloaded", nth, nreq, allows, checked, dps, med, p90, p99,
+			o.include_load ? "include_load" : "preloaded", nth, nreq, allows, checked, dps, dpcpu, util, med,
+			p90, p99,
 			lat->max, lat->n, sh.overhead, seconds, nent, load_ns, ent_per_s, rss_per_ent);
 	} else {
 		fprintf(cli->out,
 			"mode:          %s\n"
 			"threads:       %d\n"
 			"requests:      %zu (%zu allowed), %" PRIu64 " decisions, all equal to the first pass\n"
-			"throughput:    %.0f decisions/s\n"
+			"throughput:    %.0f decisions/s (%.0f per CPU second; %.0f%% of %d core(s) obtained)\n"
 			"latency (ns):  median %" PRIu64 ", p90 %" PRIu64 ", p99 %" PRIu64 ", max %" PRIu64
 			" (%" PRIu64 " samples, clock cost %" PRIu64 " ns subtracted)\n"
 			"entity load:   %zu entities in %.3f ms (%.0f entities/s), %.0f bytes resident per entity\n",
 			o.include_load ? "entities parsed on every call" : "pre-loaded entities", nth, nreq, allows,
-			checked, dps, med, p90, p99, lat->max, lat->n, sh.overhead, nent, (double)load_ns / 1e6,
+			checked, dps, dpcpu, util * 100, nth, med, p90, p99, lat->max, lat->n, sh.overhead, nent, (double)load_ns / 1e6,
 			ent_per_s, rss_per_ent);
 	}
 	free(lat);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "govern/draft.h"
 #include "govern/gio.h"
@@ -21,6 +22,19 @@
 #include "util/xalloc.h"
 
 int cmd_draft(int argc, char **argv, struct ward_cli *cli);
+
+/* Prints engine diagnostics in the chosen --error-format (human, plain or
+ * JSON) through the command line's own printer. (A candidate for common.c
+ * as cli_print_wdiags.) */
+static void print_wdiags(struct ward_cli *cli, wdiags *d)
+{
+	ward_diags *wd = ward_diags_new();
+	wdiags tmp = wd->d;
+	wd->d = *d;
+	cli_print_diags(cli, wd, 0);
+	wd->d = tmp;
+	ward_diags_free(wd);
+}
 
 /* The directory part of a path ("." when none). Heap. */
 static char *dir_of(const char *path)
@@ -276,7 +290,7 @@ int cmd_draft(int argc, char **argv, struct ward_cli *cli)
 	}
 	rc = WARD_EXIT_OK;
 out:
-	diags_print(&d, cli->err);
+	print_wdiags(cli, &d);
 out_quiet:
 	buf_release(&draft);
 	buf_release(&shown);

@@ -6,10 +6,24 @@
  */
 #include <stdio.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "govern/init.h"
 
 int cmd_init(int argc, char **argv, struct ward_cli *cli);
+
+/* Prints engine diagnostics in the chosen --error-format (human, plain or
+ * JSON) through the command line's own printer. (A candidate for common.c
+ * as cli_print_wdiags.) */
+static void print_wdiags(struct ward_cli *cli, wdiags *d)
+{
+	ward_diags *wd = ward_diags_new();
+	wdiags tmp = wd->d;
+	wd->d = *d;
+	cli_print_diags(cli, wd, 0);
+	wd->d = tmp;
+	ward_diags_free(wd);
+}
 
 int cmd_init(int argc, char **argv, struct ward_cli *cli)
 {
@@ -34,7 +48,7 @@ int cmd_init(int argc, char **argv, struct ward_cli *cli)
 	diags_init(&d);
 	size_t n = 0;
 	int rc = init_repo(dir, &n, &d);
-	diags_print(&d, cli->err);
+	print_wdiags(cli, &d);
 	diags_release(&d);
 	if (rc < 0)
 		return WARD_EXIT_FAILURE;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "govern/gio.h"
 #include "govern/repo.h"
@@ -19,6 +20,19 @@
 #include "util/xalloc.h"
 
 int cmd_scan(int argc, char **argv, struct ward_cli *cli);
+
+/* Prints engine diagnostics in the chosen --error-format (human, plain or
+ * JSON) through the command line's own printer. (A candidate for common.c
+ * as cli_print_wdiags.) */
+static void print_wdiags(struct ward_cli *cli, wdiags *d)
+{
+	ward_diags *wd = ward_diags_new();
+	wdiags tmp = wd->d;
+	wd->d = *d;
+	cli_print_diags(cli, wd, 0);
+	wd->d = tmp;
+	ward_diags_free(wd);
+}
 
 typedef struct scan_state {
 	struct ward_cli *cli;
@@ -59,7 +73,7 @@ static void scan_file(scan_state *st, const char *path)
 	size_t len;
 	char *text = gio_read(path, (size_t)16 << 20, &len, &d);
 	if (!text) {
-		diags_print(&d, st->cli->err);
+		print_wdiags(st->cli, &d);
 		diags_release(&d);
 		st->errors++;
 		return;
@@ -157,7 +171,7 @@ int cmd_scan(int argc, char **argv, struct ward_cli *cli)
 	char *root = repo_dir ? xstrdup(repo_dir) : repo_find(".");
 	if (root) {
 		if (repo_open(&r, root, REPO_NO_SCHEMA, &d) < 0) {
-			diags_print(&d, cli->err);
+			print_wdiags(cli, &d);
 			diags_release(&d);
 			repo_close(&r);
 			free(root);
@@ -182,7 +196,7 @@ int cmd_scan(int argc, char **argv, struct ward_cli *cli)
 		rc = st.findings || st.errors ? WARD_EXIT_FAILURE : WARD_EXIT_OK;
 		secrets_free(sc);
 	}
-	diags_print(&d, cli->err);
+	print_wdiags(cli, &d);
 	diags_release(&d);
 	if (have_repo)
 		repo_close(&r);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cedar/parser.h"
+#include "api/api.h"
 #include "cli/cli.h"
 #include "govern/gio.h"
 #include "govern/match.h"
@@ -18,6 +19,19 @@
 #include "util/xalloc.h"
 
 int cmd_templates(int argc, char **argv, struct ward_cli *cli);
+
+/* Prints engine diagnostics in the chosen --error-format (human, plain or
+ * JSON) through the command line's own printer. (A candidate for common.c
+ * as cli_print_wdiags.) */
+static void print_wdiags(struct ward_cli *cli, wdiags *d)
+{
+	ward_diags *wd = ward_diags_new();
+	wdiags tmp = wd->d;
+	wd->d = *d;
+	cli_print_diags(cli, wd, 0);
+	wd->d = tmp;
+	ward_diags_free(wd);
+}
 
 static void print_list(struct ward_cli *cli, const tcatalog *c)
 {
@@ -79,15 +93,19 @@ static int do_match(struct ward_cli *cli, repo *r, const tcatalog *c, const char
 					match_result_release(&m);
 				} else {
 					wspan at = {p->span.start, p->span.start};
+					wbuf req = WBUF_INIT;
+					if (match_requires_template(r, p, &req))
+						buf_printf(&why, " (the repository requires one here: it %s)", req.p);
 					diag_add(d, WSEV_ERROR, p->src, at, "policy '%s' is not an approved template instance: %s",
 						 p->id, why.p);
+					buf_release(&req);
 					bad++;
 				}
 				buf_release(&why);
 			}
 		}
 		/* print while the policy set (which the diagnostics point into) lives */
-		diags_print(d, cli->err);
+		print_wdiags(cli, d);
 		diags_release(d);
 		diags_init(d);
 		policyset_release(&ps);
@@ -154,13 +172,13 @@ int cmd_templates(int argc, char **argv, struct ward_cli *cli)
 		print_list(cli, &cat);
 		rc = lerr ? WARD_EXIT_FAILURE : WARD_EXIT_OK;
 	} else if (lerr == 0) {
-		diags_print(&d, cli->err);
+		print_wdiags(cli, &d);
 		diags_release(&d);
 		diags_init(&d);
 		rc = do_match(cli, &r, &cat, pos + 1, npos - 1, &d) ? WARD_EXIT_FAILURE : WARD_EXIT_OK;
 	}
 out:
-	diags_print(&d, cli->err);
+	print_wdiags(cli, &d);
 	tcatalog_release(&cat);
 	repo_close(&r);
 	diags_release(&d);

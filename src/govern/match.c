@@ -541,3 +541,112 @@ void match_result_release(match_result *m)
 	free(m->values);
 	memset(m, 0, sizeof *m);
 }
+
+/* ---- where templates are required ------------------------------------------ */
+
+static bool type_within(const wschema *s, const wsym *t, const wsym *c, int depth)
+{
+	if (t == c)
+		return true;
+	const wentity_type *et = depth < 32 ? schema_entity_type(s, t) : NULL;
+	for (uint32_t i = 0; et && i < et->nparents; i++)
+		if (type_within(s, et->parents[i], c, depth + 1))
+			return true;
+	return false;
+}
+
+/* Does a resource of type `t` (or the entity `u` when u.type) hit entry `hr`? */
+static bool hits(const repo *r, const char *hr, const wsym *t, const wuid *u, bool container)
+{
+	const char *q = strstr(hr, "::\"");
+	size_t tl = q ? (size_t)(q - hr) : strlen(hr);
+	if (!q) {
+		/* a type: the resource's type, or (for a container) any type within it */
+		if (t->len == tl && memcmp(t->s, hr, tl) == 0)
+			return true;
+		if (container && r->has_schema) {
+			const wsym *ht = intern_find(&r->cx.syms, hr, tl);
+			return ht && type_within(&r->schema, ht, t, 0);
+		}
+		return false;
+	}
+	if (!u)
+		return t->len == tl && memcmp(t->s, hr, tl) == 0; /* a type-wide scope reaches the entity */
+	char *us = uid_text(*u);
+	bool same = strcmp(us, hr) == 0;
+	free(us);
+	if (same)
+		return true;
+	/* an entity inside the high-risk one (an object of a high-risk bucket) */
+	const wentity *ue = r->has_ents ? entities_get(&r->ents, *u) : NULL;
+	if (ue && r->has_ents) {
+		for (uint32_t i = 0; i < r->ents.n; i++) {
+			const wentity *e = r->ents.items[i];
+			char *es = uid_text(e->uid);
+			bool is = strcmp(es, hr) == 0;
+			free(es);
+			if (is && entity_has_ancestor(ue, e->uid))
+				return true;
+		}
+	}
+	if (container && r->has_ents) {
+		/* a high-risk entity inside the container */
+		for (uint32_t i = 0; i < r->ents.n; i++) {
+			const wentity *e = r->ents.items[i];
+			char *es = uid_text(e->uid);
+			bool is = strcmp(es, hr) == 0;
+			free(es);
+			if (is && entity_has_ancestor(e, *u))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool match_requires_template(const repo *r, const wpolicy *p, wbuf *why)
+{
+	const wannotation *db = policy_annotation(p, "drafted_by");
+	if (db && db->has_value && strncmp(db->val, "model:", 6) == 0) {
+		buf_printf(why, "drafted by a model (%s)", db->val);
+		return true;
+	}
+	if (p->effect == WEFF_FORBID)
+		return false; /* a forbid only takes access away */
+	const wscope *rs = &p->resource;
+	for (size_t i = 0; i < r->nhigh_risk; i++) {
+		const char *hr = r->high_risk[i];
+		bool hit = false;
+		switch (rs->op) {
+		case WSC_EQ:
+			hit = !rs->slot && hits(r, hr, rs->uid.type, &rs->uid, false);
+			break;
+		case WSC_IN:
+			hit = !rs->slot && hits(r, hr, rs->uid.type, &rs->uid, true);
+			break;
+		case WSC_IS:
+		case WSC_IS_IN:
+			hit = hits(r, hr, rs->type, NULL, false);
+			break;
+		default: {
+			/* unconstrained: every resource type its actions apply to */
+			for (uint32_t k = 0; !hit && r->has_schema && k < r->schema.nactions; k++) {
+				const waction *a = &r->schema.actions[k];
+				bool in_scope = p->action.op == WSC_ANY;
+				if (p->action.op == WSC_EQ)
+					in_scope = uid_eq(p->action.uid, a->uid);
+				for (uint32_t j = 0; p->action.op == WSC_IN_SET && j < p->action.nlist; j++)
+					in_scope |= uid_eq(p->action.list[j], a->uid);
+				if (p->action.op == WSC_IN) /* an action group: be conservative */
+					in_scope = true;
+				for (uint32_t j = 0; in_scope && !hit && j < a->nresources; j++)
+					hit = hits(r, hr, a->resources[j], NULL, false);
+			}
+		}
+		}
+		if (hit) {
+			buf_printf(why, "reaches high-risk resource '%s'", hr);
+			return true;
+		}
+	}
+	return false;
+}

@@ -36,4 +36,13 @@ int match_catalog(const repo *r, const tcatalog *c, const wpolicy *p, match_resu
 
 void match_result_release(match_result *m);
 
+/* Whether the repository requires `p` to be a template instance: it was
+ * drafted by a model (@drafted_by("model:...")), or it is a permit that may
+ * reach a
+ * high-risk resource of ward.yaml (an entity type, or one entity, reached
+ * through the resource scope; an unconstrained resource scope reaches every
+ * type its actions apply to). The reason goes to `why` ("drafted by a
+ * model", "reaches high-risk resource 'Secret'"). */
+bool match_requires_template(const repo *r, const wpolicy *p, wbuf *why);
+
 #endif

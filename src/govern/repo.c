@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cedar/parser.h"
 #include "govern/gio.h"
 #include "util/xalloc.h"
 
@@ -296,6 +297,25 @@ int repo_parse_config(repo *r, const char *name, const char *text, size_t len, w
 	return parse_config(r, d);
 }
 
+/* high_risk_resources name schema entity types or entities of them. */
+static int check_high_risk(repo *r, wdiags *d)
+{
+	const ynode *list = ynode_get(r->cfg.root, "high_risk_resources");
+	int bad = 0;
+	for (size_t i = 0; i < r->nhigh_risk && list && i < list->n; i++) {
+		const char *s = r->high_risk[i];
+		const char *q = strstr(s, "::\"");
+		const wsym *t = parse_name(&r->cx, s, q ? (size_t)(q - s) : strlen(s));
+		if (!t || !schema_entity_type(&r->schema, t)) {
+			diag_add(d, WSEV_ERROR, &r->cfg.src, list->items[i]->span,
+				 "high-risk resource '%s' does not name an entity type of the schema (write a type, or "
+				 "Type::\"id\")", s);
+			bad++;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 int repo_open(repo *r, const char *root, unsigned flags, wdiags *d)
 {
 	repo_init(r);
@@ -326,6 +346,8 @@ int repo_open(repo *r, const char *root, unsigned flags, wdiags *d)
 	free(text);
 	free(path);
 	if (rc)
+		return -1;
+	if (check_high_risk(r, d) < 0)
 		return -1;
 	if (flags & REPO_NO_ENTITIES)
 		return 0;

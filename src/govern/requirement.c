@@ -732,8 +732,22 @@ void req_print_yaml(const requirement *rq, wbuf *out)
 		buf_adds(out, "constraints:\n");
 		for (size_t i = 0; i < rq->ncons; i++) {
 			const req_constraint *c = &rq->cons[i];
+			const char *raw = c->raw ? c->raw : "";
 			buf_printf(out, "  %s: ", c->kind->name);
-			yaml_str(out, c->raw ? c->raw : "");
+			switch (c->kind->type) {
+			case GT_IP_RANGES: /* raw: "a, b" */
+				buf_printf(out, "[%s]", raw);
+				break;
+			case GT_TIME_WINDOW: /* raw: "HH:MM-HH:MM UTC" */
+				buf_printf(out, "{start: \"%.5s\", end: \"%.5s\"}", raw, strlen(raw) >= 11 ? raw + 6 : "");
+				break;
+			case GT_BOOL:
+			case GT_LONG:
+				buf_adds(out, raw);
+				break;
+			default:
+				yaml_str(out, raw);
+			}
 			buf_addc(out, '\n');
 		}
 	}

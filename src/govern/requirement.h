@@ -73,7 +73,8 @@ void req_release(requirement *rq);
 
 const char *req_kind_name(req_kind k);
 const req_constraint *req_find_constraint(const requirement *rq, const char *name);
-/* A readable YAML rendering (for showing a model's proposal to the user). */
+/* A YAML rendering (for showing a model's proposal to the user, and for
+ * --save-request): req_load reads it back to the same requirement. */
 void req_print_yaml(const requirement *rq, wbuf *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/suggest.h"
 #include "util/xalloc.h"
 
 /* Growable list of child pointers while a collection is open. */
@@ -305,27 +306,7 @@ int ynode_want(const ydoc *doc, const ynode *n, ykind k, const char *what, wdiag
 
 size_t gov_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 48 || lb > 48)
-		return 99;
-	size_t row[49];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
+	return suggest_distance(a, strlen(a), b, strlen(b), 98);
 }
 
 int ynode_check_keys(const ydoc *doc, const ynode *m, const char *const *known, const char *what, wdiags *d)

@@ -65,7 +65,7 @@ int ynode_bool(const ydoc *doc, const ynode *n, const char *what, bool *out, wdi
 /* Parses an integer scalar within [lo, hi]. */
 int ynode_long(const ydoc *doc, const ynode *n, const char *what, long lo, long hi, long *out, wdiags *d);
 
-/* Edit distance for suggestions (capped; long strings compare as far). */
+/* Edit distance for suggestions (util/suggest.h; long strings compare as far). */
 size_t gov_distance(const char *a, const char *b);
 
 #endif

@@ -212,6 +212,13 @@ ward draft "$TMP/r2/requests/REQ-1042.yaml"
 expect_failure
 expect_err_line "$TMP/r2/ward.yaml:[0-9]+:1: error: unknown field 'enviroments' in ward.yaml; did you mean 'environments'\?"
 
+tcase "a high-risk resource of no schema type is located"
+cp -r "$R" "$TMP/r8"
+sed -i 's/^  - Secret$/  - Secrt/' "$TMP/r8/ward.yaml"
+ward draft "$TMP/r8/requests/REQ-1042.yaml"
+expect_failure
+expect_err_line "$TMP/r8/ward.yaml:[0-9]+:5: error: high-risk resource 'Secrt' does not name an entity type"
+
 tcase "a model API key in ward.yaml is refused"
 cp -r "$R" "$TMP/r3"
 sed -i 's/^  name: local-model/  name: local-model\n  api_key: sk-abc/' "$TMP/r3/ward.yaml"

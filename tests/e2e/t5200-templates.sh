@@ -84,6 +84,13 @@ ward templates match --repo "$R" "$TMP/bg.cedar"
 expect_failure
 expect_err_has "it claims template 'break-glass-backup' but it lacks the template's condition #3"
 
+tcase "where templates are required, the error says why"
+sed 's/ip("10.20.0.0\/16")/ip("0.0.0.0\/1")/;s/isInRange/isLoopback() || context.source_ip.isInRange/' \
+	"$R/policies/REQ-1005.cedar" >"$TMP/secret.cedar"
+ward templates match --repo "$R" "$TMP/secret.cedar"
+expect_failure
+expect_err_has "(the repository requires one here: it reaches high-risk resource 'Secret')"
+
 tcase "a policy file that does not parse"
 printf 'permit(principal ==, action, resource);\n' >"$TMP/syntax.cedar"
 ward templates match --repo "$R" "$TMP/syntax.cedar"

@@ -52,7 +52,12 @@ expect_err_has "drafted 'REQ-3000' from template 'object-read' (low risk)"
 grep -q '@drafted_by("model:local-model")' "$TMP/good.cedar" || fail "not marked as the model's"
 grep -q '@ticket("PAY-3000")' "$TMP/good.cedar" || fail "ticket missing"
 grep -q 'resource in Bucket::"invoices-prod"' "$TMP/good.cedar" || fail "resource missing"
-grep -q 'source_networks: "10.20.0.0/16"' "$TMP/good.yaml" || fail "requirement not saved"
+grep -q 'source_networks: \[10.20.0.0/16\]' "$TMP/good.yaml" || fail "requirement not saved"
+
+tcase "the saved requirement drafts to the same policy by hand"
+ward draft --repo "$R" --drafted-by 'model:local-model' "$TMP/good.yaml"
+expect_status 0
+[ "$out" = "$(cat "$TMP/good.cedar")" ] || fail "the saved requirement drafts differently"
 
 tcase "the request carries the catalog and asks for structured output"
 grep -q '"path": "/good/v1/chat/completions"' "$TMP/requests.log" || fail "no request logged"

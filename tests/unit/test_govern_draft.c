@@ -426,3 +426,147 @@ Test(govern_draft, match_holes)
 	cr_expect_eq(match_text(agent, why, sizeof why), -1);
 	cr_expect(strstr(why, "not an instance") != NULL, "%s", why);
 }
+
+/* Truncations and byte flips of real inputs: loading never crashes, every
+ * diagnostic's span lies inside its source, and errors come with a message.
+ * (Run under ASan/UBSan in the sanitizer build.) */
+static void check_diags(const wdiags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		cr_assert(d->items[i].msg && d->items[i].msg[0]);
+		if (d->items[i].src)
+			cr_assert(d->items[i].span.start <= d->items[i].span.end &&
+				  d->items[i].span.end <= d->items[i].src->len);
+	}
+}
+
+Test(govern_draft, mutated_inputs_never_crash)
+{
+	size_t rlen, tlen;
+	char *req = read_rel("requests/REQ-1001.yaml", &rlen);
+	char *tpl = read_rel("templates/object-read.cedar", &tlen);
+	unsigned seed = 12345;
+	for (int round = 0; round < 400; round++) {
+		const char *src = round % 2 ? tpl : req;
+		size_t len = round % 2 ? tlen : rlen;
+		char *buf = malloc(len + 1);
+		memcpy(buf, src, len);
+		size_t n = len;
+		if (round < 200) {
+			n = (size_t)round * len / 200; /* truncation */
+		} else {
+			for (int k = 0; k < 3; k++) { /* flips */
+				seed = seed * 1103515245u + 12345u;
+				size_t at = (seed >> 8) % len;
+				static const char junk[] = "\"'{}[]:,-#&*!|>%@`\n\t\\$?";
+				buf[at] = junk[(seed >> 4) % (sizeof junk - 1)];
+			}
+		}
+		buf[n] = '\0';
+		wdiags d;
+		diags_init(&d);
+		if (round % 2) {
+			tmpl t;
+			int rc = tmpl_load(&t, &R, "t.cedar", buf, n, &d);
+			cr_assert(rc == 0 || d.nerrors > 0);
+			check_diags(&d);
+			tmpl_release(&t);
+		} else {
+			requirement rq;
+			int rc = req_load(&rq, &R, "r.yaml", buf, n, NULL, false, &d);
+			cr_assert(rc == 0 || d.nerrors > 0);
+			check_diags(&d);
+			if (rc == 0) {
+				wbuf out = WBUF_INIT;
+				const tmpl *used;
+				draft_opts o = {NULL, "fuzz"};
+				wdiags d2;
+				diags_init(&d2);
+				(void)draft_make(&R, &C, &rq, &o, &out, &used, &d2);
+				buf_release(&out);
+				diags_release(&d2);
+			}
+			req_release(&rq);
+		}
+		diags_release(&d);
+		free(buf);
+	}
+	free(req);
+	free(tpl);
+}
+
+static bool requires_text(const char *text, char *why, size_t cap)
+{
+	wpolicyset ps;
+	policyset_init(&ps);
+	wdiags d;
+	diags_init(&d);
+	cr_assert_eq(parse_policies(&R.cx, &ps, "p", text, strlen(text), &d), 0, "bad test policy");
+	wbuf w = WBUF_INIT;
+	bool req = match_requires_template(&R, ps.items[0], &w);
+	snprintf(why, cap, "%s", w.p ? w.p : "");
+	buf_release(&w);
+	policyset_release(&ps);
+	diags_release(&d);
+	return req;
+}
+
+Test(govern_draft, where_templates_are_required)
+{
+	char why[256];
+	size_t len;
+	const char *files[] = {"policies/REQ-1001.cedar", "policies/REQ-1002.cedar", "policies/REQ-1003.cedar",
+			       "policies/REQ-1004.cedar", "policies/REQ-1005.cedar"};
+	const bool want[] = {true, false, false, true, true};
+	const char *reason[] = {"reaches high-risk resource 'Bucket::\"invoices-prod\"'", "", "",
+				"reaches high-risk resource 'Backup'", "reaches high-risk resource 'Secret'"};
+	for (int i = 0; i < 5; i++) {
+		char *t = read_rel(files[i], &len);
+		cr_expect_eq(requires_text(t, why, sizeof why), want[i], "%s: %s", files[i], why);
+		cr_expect_str_eq(why, reason[i], "%s", files[i]);
+		free(t);
+	}
+	cr_expect(requires_text("@drafted_by(\"model:m\") permit(principal, action == Action::\"deploy\", resource);", why,
+				sizeof why));
+	cr_expect_str_eq(why, "drafted by a model (model:m)");
+	cr_expect(requires_text("permit(principal, action == Action::\"read_secret\", resource);", why, sizeof why));
+	cr_expect(!requires_text("permit(principal, action == Action::\"deploy\", resource);", why, sizeof why));
+	cr_expect(requires_text("permit(principal, action, resource is Backup);", why, sizeof why));
+	cr_expect(!requires_text("forbid(principal, action, resource is Backup);", why, sizeof why));
+	/* an object inside the high-risk bucket */
+	cr_expect(requires_text("permit(principal, action, resource == Object::\"invoices-prod/2026-10.csv\");", why,
+				sizeof why));
+	cr_expect(!requires_text("permit(principal, action, resource == Object::\"kb-prod/faq.md\");", why, sizeof why));
+}
+
+/* req_print_yaml reads back to a requirement that drafts identically. */
+Test(govern_draft, printed_requirement_round_trips)
+{
+	const char *files[] = {"requests/REQ-1001.yaml", "requests/REQ-1002.yaml", "requests/REQ-1004.yaml",
+			       "requests/REQ-1042.yaml"};
+	for (int i = 0; i < 4; i++) {
+		size_t len;
+		char *text = read_rel(files[i], &len);
+		requirement a, b;
+		wdiags d;
+		diags_init(&d);
+		cr_assert_eq(req_load(&a, &R, files[i], text, len, NULL, false, &d), 0);
+		wbuf y = WBUF_INIT;
+		req_print_yaml(&a, &y);
+		cr_assert_eq(req_load(&b, &R, "printed", y.p, y.n, NULL, false, &d), 0, "%s printed:\n%s\n%s", files[i],
+			     y.p, d.n ? d.items[0].msg : "");
+		draft_opts o = {NULL, "x"};
+		wbuf da = WBUF_INIT, dbb = WBUF_INIT;
+		const tmpl *u;
+		cr_assert_eq(draft_make(&R, &C, &a, &o, &da, &u, &d), 0);
+		cr_assert_eq(draft_make(&R, &C, &b, &o, &dbb, &u, &d), 0);
+		cr_expect_str_eq(da.p, dbb.p, "%s", files[i]);
+		buf_release(&da);
+		buf_release(&dbb);
+		buf_release(&y);
+		req_release(&a);
+		req_release(&b);
+		diags_release(&d);
+		free(text);
+	}
+}

@@ -29,7 +29,7 @@ const fmtRate = (r) => (isNaN(r) ? 'n/a' : r >= 1e6 ? (r / 1e6).toFixed(2) + 'M'
 const fmtX = (x) => (isNaN(x) ? 'n/a' : x >= 100 ? Math.round(x) + '×' : x.toFixed(1) + '×');
 
 const rows = [];
-for (const w of Object.keys(res).sort()) {
+for (const w of Object.keys(res).sort().filter((k) => res[k].ward || res[k].ref)) {
 	const runs = Math.max(...Object.values(res[w]).map((a) => a.length));
 	rows.push({
 		w, runs,
@@ -57,10 +57,26 @@ const head = '| workload | ward pre-loaded median | p99 | decisions/s (1 thread)
 const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 const lines = rows.map((r) => `| ${r.w} | ${fmtNs(r.pre_med)} | ${fmtNs(r.pre_p99)} | ${fmtRate(r.pre_rate)} | ${fmtRate(r.t2_rate)} | ` +
 	`${fmtNs(r.load_med)} | ${fmtRate(r.load_rate)} | ${fmtNs(r.ref_med)} | ${fmtRate(r.ref_rate)} | ${fmtX(r.load_rate / r.ref_rate)} |`);
+// scaling: <w>.scale<N>.<run>.json
+const scale = [];
+for (const w of Object.keys(res).sort()) {
+	const ns = Object.keys(res[w]).filter((m) => m.startsWith('scale')).map((m) => Number(m.slice(5))).sort((a, b) => a - b);
+	if (!ns.length) continue;
+	scale.push(`| ${w} | ` + ns.map((n) => `${fmtNs(med(w, 'scale' + n, 'median_ns'))} / ${fmtNs(med(w, 'scale' + n, 'p99_ns'))}`).join(' | ') + ' |');
+	scale.ns = ns;
+}
+const scaleMd = scale.length ? ['Decision latency (median / p99, pre-loaded, 1 thread) by number of policies:', '',
+	'| workload | ' + scale.ns.map((n) => `${n} ${n === 1 ? 'policy' : 'policies'}`).join(' | ') + ' |',
+	'|---|' + scale.ns.map(() => '---:|').join(''), ...scale, ''] : [];
+// loading: load1m.load.<run>.json
+const loadMd = res.load1m ? ['Loading a generated store of ' + res.load1m.load[0].entities.toLocaleString('en') + ' entities (median of ' +
+	res.load1m.load.length + ' runs): ' + fmtRate(med('load1m', 'load', 'entities_per_s')) + ' entities/s wall clock, ' +
+	fmtRate(med('load1m', 'load', 'entities_per_cpu_s')) + ' per CPU second, ' +
+	Math.round(med('load1m', 'load', 'rss_bytes_per_entity')) + ' bytes resident per entity.', ''] : [];
 const md = [
 	`Date: ${new Date().toISOString()}`, '', `Machine: ${machine}`, '',
 	`Medians over ${rows[0]?.runs ?? 0} run(s) of each measurement (scripts/bench).`, '',
-	head, sep, ...lines, '',
+	head, sep, ...lines, '', ...scaleMd, ...loadMd,
 ].join('\n');
 fs.writeFileSync(outMd, md);
 console.log(md);

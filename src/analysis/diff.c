@@ -121,6 +121,11 @@ static void match_policies(wdiff *df, const wpolicyset *base, const wpolicyset *
 	free(mh);
 }
 
+void diff_match(wdiff *out, const wpolicyset *base, const wpolicyset *head)
+{
+	match_policies(out, base, head);
+}
+
 /* ---- deciding ----------------------------------------------------------------- */
 
 static void side_of(wdiff *df, const wdecision *dec, wdiff_side *s)
@@ -376,7 +381,8 @@ static void build_groups(wdiff *df, const went_index *ix)
 		find_container(ix, &df->groups[i]);
 		summarize(df, &df->groups[i]);
 	}
-	qsort(df->groups, df->ngroups, sizeof *df->groups, group_cmp);
+	if (df->ngroups)
+		qsort(df->groups, df->ngroups, sizeof *df->groups, group_cmp);
 }
 
 static double now_s(void)
@@ -492,10 +498,10 @@ static void print_side_text(wbuf *out, const char *label, const wdiff_side *s)
 			p += n + (nl ? 1 : 0);
 		}
 	} else {
-		buf_printf(out, "    %s: %s\n", label, s->dec == WDEC_ALLOW ? "allowed" : "denied");
+		buf_printf(out, "    %s: %s\n", label, s->dec == WDEC_ALLOW ? "always" : "never");
 	}
 	if (s->why && *s->why)
-		buf_printf(out, "      (%s)\n", s->why);
+		buf_printf(out, "      policies: %s\n", s->why);
 }
 
 void diff_print_text(const wdiff *df, const char *base_label, const char *head_label, wbuf *out)
@@ -518,7 +524,7 @@ void diff_print_text(const wdiff *df, const char *base_label, const char *head_l
 		buf_printf(out, "\n%c %s\n", g->change == WCCHG_GAIN ? '+' : g->change == WCCHG_LOSE ? '-' : '~',
 			   g->summary);
 		if (g->change != WCCHG_GAIN)
-			print_side_text(out, "before", &g->before);
+			print_side_text(out, g->change == WCCHG_LOSE ? "was allowed" : "before", &g->before);
 		if (g->change != WCCHG_LOSE)
 			print_side_text(out, g->change == WCCHG_GAIN ? "allowed" : "after", &g->after);
 	}

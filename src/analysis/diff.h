@@ -85,6 +85,9 @@ void diff_release(wdiff *df);
  * error in `d` (a scope too large to enumerate). */
 int diff_compute(went_index *ix, const wpolicyset *base, const wpolicyset *head, wdiff *out, wdiags *d);
 
+/* Only the matching step: fills out->policies and out->nunchanged. */
+void diff_match(wdiff *out, const wpolicyset *base, const wpolicyset *head);
+
 /* Outputs. Labels name base and head for the reader ("main", "policies/"). */
 void diff_print_text(const wdiff *df, const char *base_label, const char *head_label, wbuf *out);
 void diff_print_json(const wdiff *df, const char *base_label, const char *head_label, wbuf *out);

@@ -567,6 +567,8 @@ struct went_pset {
 	uint32_t *stamp;
 	uint32_t gen;
 	ilist scratch;
+	wuid last_p, last_a; /* the candidates in scratch are for this pair */
+	bool has_last;
 };
 
 static uint64_t pkey_hash(pkey k)
@@ -722,6 +724,13 @@ static void collect_principal(went_pset *s, wuid ak, wuid p, const wentity *ep)
  * cell, in set order. */
 static void candidates(went_index *ix, went_pset *s, wcell c)
 {
+	/* cells come principal by principal, action by action: reuse the
+	 * previous cell's candidates when only the resource changed */
+	if (s->has_last && uid_eq(s->last_p, c.p) && uid_eq(s->last_a, c.a))
+		return;
+	s->has_last = true;
+	s->last_p = c.p;
+	s->last_a = c.a;
 	s->scratch.n = 0;
 	if (++s->gen == 0) {
 		memset(s->stamp, 0, sizeof *s->stamp * (s->ps->n ? s->ps->n : 1));
@@ -745,6 +754,13 @@ static void candidates(went_index *ix, went_pset *s, wcell c)
 		}
 		v[j] = x;
 	}
+}
+
+uint32_t ent_candidates(went_index *ix, went_pset *s, wcell c, const uint32_t **idx)
+{
+	candidates(ix, s, c);
+	*idx = s->scratch.v;
+	return s->scratch.n;
 }
 
 static wexpr *or_all(warena *a, wexpr **v, uint32_t n)

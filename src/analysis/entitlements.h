@@ -99,6 +99,11 @@ void ent_pset_free(went_pset *s);
  * context: (p1 || p2 ...) && !(f1 || f2 ...). */
 void ent_decide(went_index *ix, went_pset *s, wcell c, warena *tmp, wdecision *out);
 
+/* The indexes (into the set's items) of the policies whose action and
+ * principal scopes may match cell `c`, in set order; valid until the next
+ * call on `s`. The resource scope and conditions are not checked. */
+uint32_t ent_candidates(went_index *ix, went_pset *s, wcell c, const uint32_t **idx);
+
 /* Readable forms, for messages and output. */
 const char *ent_dec_name(wdec_kind k); /* "deny", "allow", "conditional" */
 /* "Type::\"id\"" appended to `out`. */

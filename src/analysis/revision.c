@@ -120,11 +120,15 @@ static int walk_dir(const char *dir, strvec *out, wdiags *d, unsigned depth)
 		if (de->d_name[0] != '.')
 			strvec_push(&names, xstrdup(de->d_name));
 	closedir(dp);
-	qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	if (names.n)
+		qsort(names.v, names.n, sizeof *names.v, cmp_str);
 	int rc = 0;
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		wbuf p = WBUF_INIT;
-		buf_printf(&p, "%s/%s", dir, names.v[i]);
+		if (strcmp(dir, ".") == 0)
+			buf_adds(&p, names.v[i]);
+		else
+			buf_printf(&p, "%s/%s", dir, names.v[i]);
 		if (is_dir(p.p)) {
 			rc = walk_dir(p.p, out, d, depth + 1);
 			buf_release(&p);
@@ -314,7 +318,10 @@ int rev_load_policies(wctx *cx, const char *spec, const char *root, wpolicyset *
 		*kind = WREV_DIR;
 		strvec files = {0};
 		wbuf sub = WBUF_INIT;
-		buf_printf(&sub, "%s/policies", spec);
+		if (strcmp(spec, ".") == 0)
+			buf_adds(&sub, "policies");
+		else
+			buf_printf(&sub, "%s/policies", spec);
 		const char *dir = is_dir(sub.p) ? sub.p : spec;
 		errs = walk_dir(dir, &files, d, 0) < 0 ? 1 : 0;
 		if (!errs)
@@ -414,9 +421,10 @@ int rev_snapshot_open(wsnapshot *s, const char *root, const char *schema, const 
 			return -1;
 		}
 	}
-	if (entities)
+	if (entities) {
 		errs = rev_load_entities(&s->cx, entities, s->has_schema ? &s->schema : NULL, &s->es, d);
-	else
+		s->has_entities = errs == 0;
+	} else
 		errs = entities_load_json(&s->cx, &s->es, s->has_schema ? &s->schema : NULL, "<no entities>", "[]",
 					  2, d);
 	if (files)

@@ -50,6 +50,7 @@ typedef struct wsnapshot {
 	wschema schema;
 	bool has_schema;
 	wentities es;
+	bool has_entities; /* loaded from a file (else only the schema's actions) */
 	char *root; /* heap: the repository directory used for defaults and git */
 } wsnapshot;
 

@@ -239,6 +239,8 @@ typedef struct loader {
 	jconv jc;
 	uint32_t *json_idx; /* per ordinal: index in the JSON array, or NONE */
 	uint32_t json_idx_cap;
+	bool fast;          /* the fast path (fastload below): report nothing... */
+	bool bail;          /* ...but note that the careful path must take over */
 } loader;
 
 static void sink_diag(jconv *jc, bool at_key, const char *msg)
@@ -674,6 +676,10 @@ static void check_json_actions(loader *L)
 			same = uidset_has(&b, a.slot[a.used[k]]);
 		if (same)
 			continue;
+		if (L->fast) {
+			L->bail = true;
+			break;
+		}
 		wbuf m = WBUF_INIT;
 		uid_print(e->uid, &m);
 		L->jc.depth = 0;
@@ -709,6 +715,10 @@ static void add_schema_actions(loader *L)
 static void report_cycle(loader *L, const uint32_t *mem, uint32_t n)
 {
 	wentities *es = L->es;
+	if (L->fast) {
+		L->bail = true;
+		return;
+	}
 	uint32_t at = mem[0];
 	for (uint32_t k = 0; k < n; k++)
 		if (json_idx_of(L, mem[k]) != NONE && (json_idx_of(L, at) == NONE || json_idx_of(L, mem[k]) < json_idx_of(L, at)))
@@ -834,10 +844,540 @@ static void compute_closure(loader *L)
 	free(mem);
 }
 
+/* ---- the fast path ---------------------------------------------------------
+ *
+ * Loading through jansson costs a heap node per JSON value and a hash table
+ * per object, which is most of the time of a load. fastload() instead reads
+ * the text once with a small recursive-descent reader that builds the
+ * entities and their values straight into the store's arena, for the plain
+ * JSON entity files are made of. It gives up (and the store is emptied and
+ * loaded by the careful path above, which reports every problem with its
+ * location) on anything outside that subset or anything that could be an
+ * error or a warning:
+ *   - JSON it does not read itself: string escapes, bytes outside printable
+ *     ASCII, numbers with a fraction or exponent or outside 64 bits, deep
+ *     nesting, invalid JSON;
+ *   - the __extn and __expr escapes, tags, entity members other than
+ *     uid/attrs/parents, duplicate keys or entities, enumerated entity
+ *     types, cycles, action groups that disagree with the schema;
+ *   - with a schema, any entity whose type is not declared, any parent of a
+ *     type it may not be in, any attribute record not conforming to its
+ *     declared type (jsonv_value_conforms). Values are read untyped, as
+ *     without a schema; where the schema would read the same JSON
+ *     differently ({"type","id"} objects or strings in entity or extension
+ *     positions), the untyped value does not conform, so it gives up too.
+ * So whenever it finishes, the store is the one the careful path builds.
+ */
+
+typedef struct fl {
+	loader *L;
+	const char *p, *end;
+	wvalue *vs;   /* scratch stack of set elements, shared by nesting levels */
+	size_t nvs, cvs;
+	wfield *fs;   /* scratch stack of record fields */
+	size_t nfs, cfs;
+	unsigned depth;
+	const wsym *valid_types[16]; /* type names known to be valid, by id */
+} fl;
+
+#define FL_TYPE_CACHE 16
+
+#define FL_MAX_DEPTH 64
+
+/* Eight bytes at p (any alignment) as a word. */
+static uint64_t fl_word(const char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, sizeof w);
+	return w;
+}
+
+#define FL_ONES 0x0101010101010101ULL
+#define FL_HIGHS 0x8080808080808080ULL
+/* Nonzero when some byte of w is zero (exact as a yes/no test). */
+#define FL_HASZERO(w) (((w) - FL_ONES) & ~(w) & FL_HIGHS)
+
+/* Index of the first byte of w flagged in `m` (a FL_HASZERO-style mask:
+ * its lowest set bit is exact). Words are read little-endian. */
+static unsigned fl_first(uint64_t m)
+{
+	return (unsigned)__builtin_ctzll(m) >> 3;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define FL_SWAR 1
+#else
+#define FL_SWAR 0
+#endif
+
+static void fl_ws_run(fl *f)
+{
+	for (;;) {
+#if FL_SWAR
+		/* indentation comes in runs of spaces: skip them a word at a time */
+		while (f->end - f->p >= 8) {
+			uint64_t x = fl_word(f->p) ^ (FL_ONES * ' ');
+			if (x) {
+				f->p += fl_first(x); /* x's lowest set bit is in the first non-space */
+				break;
+			}
+			f->p += 8;
+		}
+#endif
+		if (f->p < f->end && (*f->p == ' ' || *f->p == '\n' || *f->p == '\t' || *f->p == '\r'))
+			f->p++;
+		else
+			return;
+	}
+}
+
+/* Skips whitespace; most calls meet none (compact JSON, or a token that
+ * follows another directly), so that case is one compare. */
+static inline void fl_ws(fl *f)
+{
+	if (f->p < f->end && (unsigned char)*f->p > ' ')
+		return;
+	fl_ws_run(f);
+}
+
+static bool fl_eat(fl *f, char c);
+
+/* Matches the quoted key `lit` (written with its quotes) and its ':'. */
+static bool fl_lit_key(fl *f, const char *lit, size_t n)
+{
+	fl_ws(f);
+	if ((size_t)(f->end - f->p) < n || memcmp(f->p, lit, n) != 0)
+		return false;
+	f->p += n;
+	return fl_eat(f, ':');
+}
+
+static bool fl_eat(fl *f, char c)
+{
+	fl_ws(f);
+	if (f->p < f->end && *f->p == c) {
+		f->p++;
+		return true;
+	}
+	return false;
+}
+
+/* A string without escapes and within printable ASCII: its bytes in place. */
+static bool fl_str(fl *f, const char **s, size_t *n)
+{
+	if (!fl_eat(f, '"'))
+		return false;
+	const char *b = f->p;
+#if FL_SWAR
+	/* a word at a time up to the first '"', '\\', control or non-ASCII byte */
+	while (f->end - f->p >= 8) {
+		uint64_t w = fl_word(f->p);
+		uint64_t q = w ^ (FL_ONES * '"'), bs = w ^ (FL_ONES * '\\'), del = w ^ (FL_ONES * 0x7f);
+		uint64_t m = (w & FL_HIGHS) | FL_HASZERO(q) | FL_HASZERO(bs) | FL_HASZERO(del) |
+			     FL_HASZERO(w & (FL_ONES * 0xe0));
+		if (m) {
+			f->p += fl_first(m);
+			break;
+		}
+		f->p += 8;
+	}
+#endif
+	while (f->p < f->end) {
+		unsigned char c = (unsigned char)*f->p;
+		if (c == '"') {
+			*s = b;
+			*n = (size_t)(f->p - b);
+			f->p++;
+			return true;
+		}
+		if (c == '\\' || c < 0x20 || c >= 0x7f)
+			return false;
+		f->p++;
+	}
+	return false;
+}
+
+static bool fl_key(fl *f, const char **s, size_t *n)
+{
+	return fl_str(f, s, n) && fl_eat(f, ':');
+}
+
+static bool fl_lit(fl *f, const char *w, size_t n)
+{
+	if ((size_t)(f->end - f->p) < n || memcmp(f->p, w, n) != 0)
+		return false;
+	f->p += n;
+	return true;
+}
+
+static bool fl_long(fl *f, int64_t *out)
+{
+	bool neg = false;
+	if (f->p < f->end && *f->p == '-') {
+		neg = true;
+		f->p++;
+	}
+	const char *b = f->p;
+	uint64_t v = 0;
+	while (f->p < f->end && *f->p >= '0' && *f->p <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*f->p - '0');
+		f->p++;
+	}
+	size_t nd = (size_t)(f->p - b);
+	if (nd == 0 || (nd > 1 && *b == '0'))
+		return false;
+	if (f->p < f->end && (*f->p == '.' || *f->p == 'e' || *f->p == 'E'))
+		return false;
+	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
+		return false;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+/* {"type": T, "id": I} with exactly those members, after the '{'. */
+static bool fl_type_id(fl *f, wuid *out)
+{
+	const char *t = NULL, *id = NULL, *k;
+	size_t tn = 0, idn = 0, kn;
+	/* the usual order, matched without scanning the keys */
+	const char *save = f->p;
+	if (fl_lit_key(f, "\"type\"", 6) && fl_str(f, &t, &tn) && fl_eat(f, ',') && fl_lit_key(f, "\"id\"", 4) &&
+	    fl_str(f, &id, &idn))
+		goto done;
+	f->p = save;
+	t = id = NULL;
+	for (int m = 0; m < 2; m++) {
+		if (m && !fl_eat(f, ','))
+			return false;
+		const char *v;
+		size_t vn;
+		if (!fl_key(f, &k, &kn) || !fl_str(f, &v, &vn))
+			return false;
+		if (kn == 4 && memcmp(k, "type", 4) == 0 && !t)
+			t = v, tn = vn;
+		else if (kn == 2 && memcmp(k, "id", 2) == 0 && !id)
+			id = v, idn = vn;
+		else
+			return false;
+	}
+done:
+	if (!fl_eat(f, '}'))
+		return false;
+	const wsym *ty = ctx_sym(f->L->cx, t, tn);
+	/* entity files name few types: remember the ones already checked */
+	unsigned slot = ty->id % FL_TYPE_CACHE;
+	if (f->valid_types[slot] != ty) {
+		if (!jsonv_valid_name(t, tn))
+			return false;
+		f->valid_types[slot] = ty;
+	}
+	out->type = ty;
+	out->id = ctx_sym(f->L->cx, id, idn);
+	return true;
+}
+
+/* An entity uid: {"__entity": {"type", "id"}} or {"type", "id"}. */
+static bool fl_uid(fl *f, wuid *out)
+{
+	if (!fl_eat(f, '{'))
+		return false;
+	fl_ws(f);
+	if (f->end - f->p >= 10 && memcmp(f->p, "\"__entity\"", 10) == 0) {
+		f->p += 10;
+		return fl_eat(f, ':') && fl_eat(f, '{') && fl_type_id(f, out) && fl_eat(f, '}');
+	}
+	return fl_type_id(f, out);
+}
+
+static bool fl_value(fl *f, wvalue *out);
+
+static bool fl_push_value(fl *f, wvalue v)
+{
+	if (f->nvs == f->cvs) {
+		f->cvs = f->cvs ? f->cvs * 2 : 256;
+		f->vs = xrealloc(f->vs, f->cvs * sizeof *f->vs);
+	}
+	f->vs[f->nvs++] = v;
+	return true;
+}
+
+/* The members of an object after its '{', as a record: attribute names are
+ * any keys. */
+static bool fl_record(fl *f, wvalue *out)
+{
+	size_t base = f->nfs;
+	bool ok = true;
+	if (!fl_eat(f, '}')) {
+		do {
+			const char *k;
+			size_t kn;
+			wvalue v;
+			if (!fl_key(f, &k, &kn) || !fl_value(f, &v)) {
+				ok = false;
+				break;
+			}
+			if (f->nfs == f->cfs) {
+				f->cfs = f->cfs ? f->cfs * 2 : 256;
+				f->fs = xrealloc(f->fs, f->cfs * sizeof *f->fs);
+			}
+			f->fs[f->nfs].key = ctx_sym(f->L->cx, k, kn);
+			f->fs[f->nfs++].val = v;
+		} while (fl_eat(f, ','));
+		ok = ok && fl_eat(f, '}');
+	}
+	const wrecord *r = NULL;
+	if (ok)
+		r = f->nfs > base ? record_make(&f->L->es->arena, f->fs + base, f->nfs - base, false) : record_empty();
+	f->nfs = base;
+	if (!r)
+		return false; /* a syntax problem or a duplicate key */
+	out->kind = WV_RECORD;
+	out->u.rec = r;
+	return true;
+}
+
+static bool fl_value(fl *f, wvalue *out)
+{
+	if (++f->depth > FL_MAX_DEPTH)
+		return false;
+	bool ok = false;
+	fl_ws(f);
+	if (f->p >= f->end) {
+		f->depth--;
+		return false;
+	}
+	switch (*f->p) {
+	case '"': {
+		const char *s;
+		size_t n;
+		if ((ok = fl_str(f, &s, &n)))
+			*out = value_string(n ? arena_memdup(&f->L->es->arena, s, n) : "", (uint32_t)n);
+		break;
+	}
+	case 't':
+		if ((ok = fl_lit(f, "true", 4)))
+			*out = value_bool(true);
+		break;
+	case 'f':
+		if ((ok = fl_lit(f, "false", 5)))
+			*out = value_bool(false);
+		break;
+	case '[': {
+		f->p++;
+		size_t base = f->nvs;
+		ok = true;
+		if (!fl_eat(f, ']')) {
+			do {
+				wvalue v;
+				if (!fl_value(f, &v)) {
+					ok = false;
+					break;
+				}
+				fl_push_value(f, v);
+			} while (fl_eat(f, ','));
+			ok = ok && fl_eat(f, ']');
+		}
+		if (ok) {
+			out->kind = WV_SET;
+			out->u.set = f->nvs > base ? set_make(&f->L->es->arena, f->vs + base, f->nvs - base)
+						   : set_empty();
+		}
+		f->nvs = base;
+		break;
+	}
+	case '{': {
+		f->p++;
+		fl_ws(f);
+		if (f->end - f->p >= 3 && memcmp(f->p, "\"__", 3) == 0) {
+			/* an escape: only __entity is read here */
+			wuid u;
+			if (f->end - f->p >= 10 && memcmp(f->p, "\"__entity\"", 10) == 0) {
+				f->p += 10;
+				ok = fl_eat(f, ':') && fl_eat(f, '{') && fl_type_id(f, &u) && fl_eat(f, '}');
+				if (ok)
+					*out = value_entity(u);
+			}
+			break;
+		}
+		ok = fl_record(f, out);
+		break;
+	}
+	default:
+		if (*f->p == '-' || (*f->p >= '0' && *f->p <= '9')) {
+			int64_t i;
+			if ((ok = fl_long(f, &i)))
+				*out = value_long(i);
+		}
+		break;
+	}
+	f->depth--;
+	return ok;
+}
+
+/* A parent list, after checking each parent as load_parents does. */
+static bool fl_parents(fl *f, wentity *e, const wentity_type *et, bool is_action)
+{
+	wuid *ps = NULL;
+	uint32_t n = 0, cap = 0;
+	if (!fl_eat(f, '['))
+		return false;
+	if (fl_eat(f, ']'))
+		return true;
+	do {
+		wuid p;
+		if (!fl_uid(f, &p))
+			return false;
+		if (is_action && !ctx_is_action_type(p.type))
+			return false;
+		if (et) {
+			bool allowed = false;
+			for (uint32_t k = 0; k < et->nparents; k++)
+				allowed |= et->parents[k] == p.type;
+			const wentity_type *pt = allowed ? schema_entity_type(f->L->schema, p.type) : NULL;
+			if (!allowed || (pt && pt->is_enum))
+				return false;
+		}
+		bool dup = false;
+		for (uint32_t k = 0; k < n; k++)
+			dup |= uid_eq(ps[k], p);
+		if (dup)
+			continue;
+		if (n == cap) {
+			uint32_t ncap = cap ? cap * 2 : 4;
+			wuid *np = ARENA_ARRAY(&f->L->es->arena, wuid, ncap);
+			if (n)
+				memcpy(np, ps, n * sizeof *np);
+			ps = np;
+			cap = ncap;
+		}
+		ps[n++] = p;
+	} while (fl_eat(f, ','));
+	if (!fl_eat(f, ']'))
+		return false;
+	e->parents = ps;
+	e->nparents = n;
+	return true;
+}
+
+/* One element of the entities array: {"uid": U, then "attrs" and/or
+ * "parents"} (the uid first, as entity files write it; any other order is
+ * left to the careful path). */
+static bool fl_entity(fl *f)
+{
+	loader *L = f->L;
+	const wschema *schema = L->schema;
+	const char *k;
+	size_t kn;
+	wuid uid;
+	if (!fl_eat(f, '{') || !fl_key(f, &k, &kn) || kn != 3 || memcmp(k, "uid", 3) != 0 || !fl_uid(f, &uid))
+		return false;
+	if (index_find(L->es, uid) != NONE)
+		return false;
+	bool is_action = ctx_is_action_type(uid.type) != 0;
+	const wentity_type *et = NULL;
+	if (schema) {
+		if (is_action) {
+			if (!schema_action(schema, uid))
+				return false;
+		} else {
+			et = schema_entity_type(schema, uid.type);
+			if (!et || et->is_enum)
+				return false;
+		}
+	}
+	wentity *e = ARENA_NEW(&L->es->arena, wentity);
+	e->uid = uid;
+	e->attrs = record_empty();
+	e->tags = record_empty();
+	bool seen_attrs = false, seen_parents = false;
+	while (fl_eat(f, ',')) {
+		if (!fl_key(f, &k, &kn))
+			return false;
+		if (kn == 5 && memcmp(k, "attrs", 5) == 0 && !seen_attrs) {
+			seen_attrs = true;
+			wvalue v;
+			if (!fl_eat(f, '{') || !fl_record(f, &v))
+				return false;
+			if (is_action && schema && v.u.rec->n)
+				return false;
+			e->attrs = v.u.rec;
+		} else if (kn == 7 && memcmp(k, "parents", 7) == 0 && !seen_parents) {
+			seen_parents = true;
+			if (!fl_parents(f, e, et, is_action))
+				return false;
+		} else {
+			return false; /* tags, unknown or repeated members */
+		}
+	}
+	if (!fl_eat(f, '}'))
+		return false;
+	if (et) {
+		/* required, undeclared and ill-typed attributes */
+		wvalue rv;
+		rv.kind = WV_RECORD;
+		rv.u.rec = e->attrs;
+		wbuf why = WBUF_INIT;
+		bool ok = jsonv_value_conforms(schema, &rv, et->attrs, &why);
+		buf_release(&why);
+		if (!ok)
+			return false;
+	}
+	store_add(L->es, e);
+	return true;
+}
+
+/* Loads the whole text through the fast path; false when the careful path
+ * must do it (the store then holds a partial load: the caller empties it). */
+static bool fastload(loader *L, const char *text, size_t len)
+{
+	fl f;
+	memset(&f, 0, sizeof f);
+	f.L = L;
+	f.p = text;
+	f.end = text + len;
+	bool ok = fl_eat(&f, '[');
+	if (ok && !fl_eat(&f, ']')) {
+		do {
+			if (!(ok = fl_entity(&f)))
+				break;
+		} while (fl_eat(&f, ','));
+		ok = ok && fl_eat(&f, ']');
+	}
+	fl_ws(&f);
+	ok = ok && f.p == f.end;
+	free(f.vs);
+	free(f.fs);
+	if (!ok)
+		return false;
+	if (L->schema) {
+		check_json_actions(L);
+		if (L->bail)
+			return false;
+		add_schema_actions(L);
+	}
+	compute_closure(L);
+	return !L->bail;
+}
+
 int entities_load_json(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text,
 		       size_t len, wdiags *d)
 {
 	size_t err0 = d->nerrors;
+	if (es->n == 0) {
+		loader F;
+		memset(&F, 0, sizeof F);
+		F.cx = cx;
+		F.es = es;
+		F.schema = schema;
+		F.d = d;
+		F.fast = true;
+		if (fastload(&F, text, len))
+			return 0;
+		entities_release(es);
+		entities_init(es);
+	}
 	/* the source outlives the diagnostics as long as the store does */
 	wsource *src = ARENA_NEW(&es->arena, wsource);
 	src->name = arena_strndup(&es->arena, name ? name : "<entities>", strlen(name ? name : "<entities>"));

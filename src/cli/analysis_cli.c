@@ -3,7 +3,10 @@
 
 #include <string.h>
 
+#include "analysis/revision.h"
+#include "cedar/format.h"
 #include "cedar/parser.h"
+#include "util/suggest.h"
 #include "util/buf.h"
 
 const char *const acli_formats_text_json[] = {"text", "json", NULL};
@@ -59,6 +62,29 @@ int acli_parse_uid(struct ward_cli *cli, wctx *cx, const char *what, const char 
 			  action ? "'read' or 'Action::\"read\"'" : "'User::\"alice\"'");
 	}
 	diags_release(&d);
+	buf_release(&b);
+	return rc;
+}
+
+int acli_check_uid(struct ward_cli *cli, const wsnapshot *snap, wuid u, bool action)
+{
+	wbuf b = WBUF_INIT;
+	format_uid(&b, u);
+	int rc = 0;
+	if (action && snap->has_schema && !schema_action(&snap->schema, u)) {
+		wsuggest sg;
+		suggest_init(&sg, u.id->s, u.id->len);
+		for (uint32_t i = 0; i < snap->schema.nactions; i++)
+			suggest_consider(&sg, snap->schema.actions[i].uid.id->s, snap->schema.actions[i].uid.id->len);
+		if (sg.best)
+			cli_error(cli, "unknown action '%s' (not in the schema); did you mean '%.*s'?", b.p, (int)sg.blen,
+				  sg.best);
+		else
+			cli_error(cli, "unknown action '%s' (not in the schema)", b.p);
+		rc = -1;
+	} else if (!action && snap->has_entities && !entities_get(&snap->es, u)) {
+		fprintf(cli->err, "%s %s: note: %s is not in the entity snapshot\n", cli->prog, cli->cmd, b.p);
+	}
 	buf_release(&b);
 	return rc;
 }

@@ -17,6 +17,11 @@ void acli_print_diags(struct ward_cli *cli, const wdiags *d);
  * name `read` means `Action::"read"`. 0, or -1 with an error printed. */
 int acli_parse_uid(struct ward_cli *cli, wctx *cx, const char *what, const char *text, bool action, wuid *out);
 
+/* With a schema, an action it does not declare is an error (with a
+ * suggestion); an entity not in the snapshot gets a note. 0 or -1. */
+struct wsnapshot;
+int acli_check_uid(struct ward_cli *cli, const struct wsnapshot *snap, wuid u, bool action);
+
 extern const char *const acli_formats_text_json[];    /* text, json */
 extern const char *const acli_formats_diff[];         /* text, json, markdown */
 

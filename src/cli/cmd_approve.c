@@ -97,6 +97,12 @@ int cmd_approve(int argc, char **argv, struct ward_cli *cli)
 		cli_error(cli, "refused: '%s' is not a reviewer in ward.yaml as of the base revision", k.name);
 		goto out;
 	}
+	if (appr_is_author(k.name, ch.authors, ch.nauthors)) {
+		cli_error(cli, "refused: '%s' is an author, requester or drafter of this change and cannot approve it; "
+			       "separation of duties needs another reviewer",
+			  k.name);
+		goto out;
+	}
 	if (!role) {
 		if (rv->nroles != 1) {
 			cli_error(cli, "'%s' holds %zu roles; say which one approves with --role", k.name, rv->nroles);

@@ -126,6 +126,12 @@ static uint64_t hist_quantile(const hist *h, double q)
 	return h->max;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* The clock's own cost: the median of many back-to-back readings. */
 static uint64_t timer_overhead(void)
 {
@@ -135,14 +141,7 @@ static uint64_t timer_overhead(void)
 		uint64_t a = now_ns();
 		d[i] = now_ns() - a;
 	}
-	/* partial selection sort up to the median is enough */
-	for (int i = 0; i <= N / 2; i++)
-		for (int j = i + 1; j < N; j++)
-			if (d[j] < d[i]) {
-				uint64_t t = d[i];
-				d[i] = d[j];
-				d[j] = t;
-			}
+	qsort(d, N, sizeof d[0], cmp_u64);
 	return d[N / 2];
 }
 
@@ -429,9 +428,9 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 	if (!ent_text)
 		goto diags;
 	long rss0 = resident_kib();
-	uint64_t l0 = now_ns();
+	uint64_t l0 = now_ns(), lc0 = cpu_ns();
 	es = ward_entities_parse(e, s, o.in.entities, ent_text, ent_len, d);
-	uint64_t load_ns = now_ns() - l0;
+	uint64_t load_ns = now_ns() - l0, load_cpu_ns = cpu_ns() - lc0;
 	long rss1 = resident_kib();
 	if (!es)
 		goto diags;
@@ -523,6 +522,7 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 	double util = wall ? (double)cpu / ((double)wall * nth) : 0;
 	uint64_t med = hist_quantile(lat, 0.5), p90 = hist_quantile(lat, 0.9), p99 = hist_quantile(lat, 0.99);
 	double ent_per_s = load_ns ? (double)nent * 1e9 / (double)load_ns : 0;
+	double ent_per_cpu_s = load_cpu_ns ? (double)nent * 1e9 / (double)load_cpu_ns : 0;
 	double rss_per_ent = nent ? (double)(rss1 - rss0) * 1024.0 / (double)nent : 0;
 	uint64_t checked = decisions + lat->n + (uint64_t)nth * nreq * 2;
 	if (json) {
@@ -530,11 +530,11 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 			"{\"mode\":\"%s\",\"threads\":%d,\"requests\":%zu,\"allows\":%zu,\"decisions\":%" PRIu64
 			",\"decisions_per_s\":%.0f,\"decisions_per_cpu_s\":%.0f,\"cpu_share\":%.2f,\"median_ns\":%" PRIu64 ",\"p90_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
 			",\"max_ns\":%" PRIu64 ",\"latency_samples\":%" PRIu64 ",\"timer_overhead_ns\":%" PRIu64
-			",\"seconds\":%g,\"entities\":%zu,\"entity_load_ns\":%" PRIu64 ",\"entities_per_s\":%.0f"
+			",\"seconds\":%g,\"entities\":%zu,\"entity_load_ns\":%" PRIu64 ",\"entities_per_s\":%.0f,\"entities_per_cpu_s\":%.0f"
 			",\"rss_bytes_per_entity\":%.0f}\n",
 			o.include_load ? "include_load" : "preloaded", nth, nreq, allows, checked, dps, dpcpu, util, med,
 			p90, p99,
-			lat->max, lat->n, sh.overhead, seconds, nent, load_ns, ent_per_s, rss_per_ent);
+			lat->max, lat->n, sh.overhead, seconds, nent, load_ns, ent_per_s, ent_per_cpu_s, rss_per_ent);
 	} else {
 		fprintf(cli->out,
 			"mode:          %s\n"
@@ -543,10 +543,11 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 			"throughput:    %.0f decisions/s (%.0f per CPU second; %.0f%% of %d core(s) obtained)\n"
 			"latency (ns):  median %" PRIu64 ", p90 %" PRIu64 ", p99 %" PRIu64 ", max %" PRIu64
 			" (%" PRIu64 " samples, clock cost %" PRIu64 " ns subtracted)\n"
-			"entity load:   %zu entities in %.3f ms (%.0f entities/s), %.0f bytes resident per entity\n",
+			"entity load:   %zu entities in %.3f ms (%.0f entities/s, %.0f per CPU second), %.0f bytes resident "
+			"per entity\n",
 			o.include_load ? "entities parsed on every call" : "pre-loaded entities", nth, nreq, allows,
 			checked, dps, dpcpu, util * 100, nth, med, p90, p99, lat->max, lat->n, sh.overhead, nent, (double)load_ns / 1e6,
-			ent_per_s, rss_per_ent);
+			ent_per_s, ent_per_cpu_s, rss_per_ent);
 	}
 	free(lat);
 	rc = WARD_EXIT_OK;

@@ -18,6 +18,7 @@
 #include "govern/ledger.h"
 #include "govern/repo.h"
 #include "govern/report.h"
+#include "util/xalloc.h"
 
 int cmd_ledger(int argc, char **argv, struct ward_cli *cli);
 
@@ -36,7 +37,7 @@ static void print_wdiags(struct ward_cli *cli, wdiags *d)
 static char *ledger_path(struct ward_cli *cli, const char *repo_dir, const char *given, wdiags *d)
 {
 	if (given)
-		return gio_join(given, "");
+		return xstrdup(given);
 	char *root = repo_find(repo_dir ? repo_dir : ".");
 	if (!root) {
 		cli_error(cli, "not in a policy repository (no ward.yaml here or above); use --repo DIR or --ledger FILE");

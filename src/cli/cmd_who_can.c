@@ -74,6 +74,9 @@ static int run_query(struct ward_cli *cli, int argc, char **argv, bool who)
 		    (npos > 1 && acli_parse_uid(cli, &snap.cx, "action", pos[1], true, &a) < 0))
 			goto out;
 	}
+	if (who ? (acli_check_uid(cli, &snap, a, true) < 0 || acli_check_uid(cli, &snap, r, false) < 0)
+		: (acli_check_uid(cli, &snap, p, false) < 0 || (npos > 1 && acli_check_uid(cli, &snap, a, true) < 0)))
+		goto out;
 	wrev_kind k;
 	if (rev_load_policies(&snap.cx, o.policies ? o.policies : snap.root, snap.root, &ps, &k, &d))
 		goto out;

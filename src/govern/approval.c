@@ -861,6 +861,30 @@ appr_status appr_check(const appr_config *c, const approval *a, const char *chan
 	return AS_OK;
 }
 
+/* Bipartite matching of people to required slots (Kuhn's augmenting
+ * paths): the most slots filled, each person in at most one slot, whatever
+ * order the approvals come in. Sizes are tiny (reviewers x slots). */
+struct match {
+	size_t npeople, nslots;
+	bool *edge;        /* npeople x nslots */
+	int *slot_person;  /* per slot: person or -1 */
+	bool *seen;        /* per slot, one search */
+};
+
+static bool augment(struct match *m, size_t p)
+{
+	for (size_t s = 0; s < m->nslots; s++) {
+		if (!m->edge[p * m->nslots + s] || m->seen[s])
+			continue;
+		m->seen[s] = true;
+		if (m->slot_person[s] < 0 || augment(m, (size_t)m->slot_person[s])) {
+			m->slot_person[s] = (int)p;
+			return true;
+		}
+	}
+	return false;
+}
+
 void appr_assign(const appr_need *needs, size_t n, int *filled, const approval *const *as, appr_status *status,
 		 int *slot, size_t na)
 {
@@ -868,35 +892,72 @@ void appr_assign(const appr_need *needs, size_t n, int *filled, const approval *
 		filled[i] = 0;
 	for (size_t k = 0; k < na; k++)
 		slot[k] = -1;
-	/* two passes: specific roles first, then the any-reviewer slots, so that
-	 * a named role is not starved by a wildcard slot */
-	for (int pass = 0; pass < 2; pass++) {
+	/* people: distinct reviewers (case-insensitive) among valid approvals */
+	size_t *person = xcalloc(na + 1, sizeof *person);
+	size_t npeople = 0;
+	size_t *first = xcalloc(na + 1, sizeof *first); /* an approval of each person */
+	for (size_t k = 0; k < na; k++) {
+		if (status[k] != AS_OK)
+			continue;
+		size_t p;
+		for (p = 0; p < npeople; p++)
+			if (strcasecmp(as[first[p]]->reviewer, as[k]->reviewer) == 0)
+				break;
+		if (p == npeople)
+			first[npeople++] = k;
+		person[k] = p;
+	}
+	/* slots: each need repeated count times */
+	size_t nslots = 0;
+	for (size_t i = 0; i < n; i++)
+		nslots += needs[i].count > 0 ? (size_t)needs[i].count : 0;
+	size_t *slot_need = xcalloc(nslots + 1, sizeof *slot_need);
+	for (size_t i = 0, s = 0; i < n; i++)
+		for (int c = 0; c < needs[i].count; c++)
+			slot_need[s++] = i;
+	struct match m = {npeople, nslots, xcalloc(npeople * nslots + 1, sizeof(bool)),
+			  xcalloc(nslots + 1, sizeof(int)), xcalloc(nslots + 1, sizeof(bool))};
+	for (size_t s = 0; s < nslots; s++)
+		m.slot_person[s] = -1;
+	for (size_t k = 0; k < na; k++) {
+		if (status[k] != AS_OK)
+			continue;
+		for (size_t s = 0; s < nslots; s++) {
+			const char *role = needs[slot_need[s]].role;
+			if (strcmp(role, APPR_ANY_ROLE) == 0 || strcmp(role, as[k]->role) == 0)
+				m.edge[person[k] * nslots + s] = true;
+		}
+	}
+	for (size_t p = 0; p < npeople; p++) {
+		memset(m.seen, 0, nslots * sizeof *m.seen);
+		augment(&m, p);
+	}
+	/* each matched person: the approval whose role fits the slot */
+	bool *used = xcalloc(npeople + 1, sizeof *used);
+	for (size_t s = 0; s < nslots; s++) {
+		int p = m.slot_person[s];
+		if (p < 0)
+			continue;
+		size_t i = slot_need[s];
+		filled[i]++;
+		used[p] = true;
 		for (size_t k = 0; k < na; k++) {
-			if (status[k] != AS_OK || slot[k] >= 0)
+			if (status[k] != AS_OK || person[k] != (size_t)p || slot[k] >= 0)
 				continue;
-			bool taken = false;
-			for (size_t j = 0; j < na && !taken; j++)
-				taken = slot[j] >= 0 && strcasecmp(as[j]->reviewer, as[k]->reviewer) == 0;
-			if (taken)
-				continue;
-			for (size_t i = 0; i < n; i++) {
-				bool any = strcmp(needs[i].role, APPR_ANY_ROLE) == 0;
-				if (any != (pass == 1) || filled[i] >= needs[i].count)
-					continue;
-				if (any || strcmp(needs[i].role, as[k]->role) == 0) {
-					filled[i]++;
-					slot[k] = (int)i;
-					break;
-				}
+			if (strcmp(needs[i].role, APPR_ANY_ROLE) == 0 || strcmp(needs[i].role, as[k]->role) == 0) {
+				slot[k] = (int)i;
+				break;
 			}
 		}
 	}
-	for (size_t k = 0; k < na; k++) {
-		if (status[k] != AS_OK || slot[k] >= 0)
-			continue;
-		bool dup = false;
-		for (size_t j = 0; j < na && !dup; j++)
-			dup = slot[j] >= 0 && strcasecmp(as[j]->reviewer, as[k]->reviewer) == 0;
-		status[k] = dup ? AS_DUPLICATE : AS_NOT_NEEDED;
-	}
+	for (size_t k = 0; k < na; k++)
+		if (status[k] == AS_OK && slot[k] < 0)
+			status[k] = used[person[k]] ? AS_DUPLICATE : AS_NOT_NEEDED;
+	free(used);
+	free(m.edge);
+	free(m.slot_person);
+	free(m.seen);
+	free(slot_need);
+	free(first);
+	free(person);
 }

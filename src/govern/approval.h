@@ -207,7 +207,8 @@ appr_status appr_check(const appr_config *c, const approval *a, const char *chan
 
 /* Fills the required slots with the approvals whose status is AS_OK: each
  * approval fills one slot of its role (or an APPR_ANY_ROLE slot), each person
- * at most one slot. `needs` (n) gives the required counts; `filled` (n)
+ * at most one slot, as many slots as any assignment can fill (a maximum
+ * bipartite matching, so the order of the approvals does not matter). `needs` (n) gives the required counts; `filled` (n)
  * receives how many were filled; approvals left over get AS_DUPLICATE (same
  * person already counted) or AS_NOT_NEEDED. `slot` (napprovals) receives the
  * index in `needs` each approval filled, or -1. */

@@ -65,7 +65,7 @@ ward diff --base HEAD
 expect_out_has '~ Human::"alice" restore_backup on Backup::"payments-prod-nightly": condition changes
     before when:
       context.break_glass && context.mfa && context.now < datetime("2027-01-01")
-      (REQ-1004)
+      policies: REQ-1004
     after when:
       context.break_glass && context.now < datetime("2027-01-01")'
 # delete_backup still needs MFA through the guardrail: unchanged
@@ -120,6 +120,15 @@ ward what-can 'Human::"alice"' restore_backup --format json
 expect_status 0
 echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["allowed"]; assert len(r)==1 and all(x["decision"]=="conditional" for x in r), r; assert "context.break_glass" in r[0]["condition"], r' ||
 	fail "what-can json"
+
+tcase "who-can: unknown action, with a suggestion; an entity not in the snapshot"
+ward who-can raed 'Object::"x"'
+expect_failure
+expect_err_has "unknown action 'Action::\"raed\"' (not in the schema); did you mean 'read'?"
+ward what-can 'Human::"nobody"'
+expect_status 0
+expect_err_has 'note: Human::"nobody" is not in the entity snapshot'
+expect_out_has "0 (action, resource) pairs"
 
 tcase "who-can: bad uid"
 ward who-can read 'Object::'

@@ -416,12 +416,22 @@ Test(approval, one_person_fills_one_slot)
 	int slot[3], filled[2];
 	appr_need needs[2] = {{"security", 1}, {"platform", 1}};
 	appr_assign(needs, 2, filled, as, st, slot, 3);
-	/* dave fills security, his platform approval is a duplicate; carol's
-	 * security approval is not needed */
+	/* dave fills platform (the only one who can), carol security; dave's
+	 * other approval is a duplicate, whatever the order */
 	cr_assert_eq(filled[0], 1);
-	cr_assert_eq(filled[1], 0);
-	cr_assert_eq(st[1], AS_DUPLICATE);
-	cr_assert_eq(st[2], AS_NOT_NEEDED);
+	cr_assert_eq(filled[1], 1);
+	cr_assert_eq(st[0], AS_DUPLICATE);
+	cr_assert_eq(st[1], AS_OK);
+	cr_assert_eq(slot[1], 1);
+	cr_assert_eq(st[2], AS_OK);
+	cr_assert_eq(slot[2], 0);
+	/* carol twice cannot fill security and platform */
+	const approval *cs[2] = {&a[2], &a[2]};
+	appr_status stc[2] = {AS_OK, AS_OK};
+	int slotc[2], filledc[2];
+	appr_assign(needs, 2, filledc, cs, stc, slotc, 2);
+	cr_assert_eq(filledc[0] + filledc[1], 1);
+	cr_assert_eq(stc[1], AS_DUPLICATE);
 	/* two security approvals needed: dave twice does not count twice */
 	appr_need two[1] = {{"security", 2}};
 	approval b[2];

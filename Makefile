@@ -4,13 +4,17 @@
 #   make test   install missing packages, build with -Werror, run every test
 #               (unit, conformance, end-to-end, fuzz replays), then a short
 #               bounded libFuzzer run of every fuzz target
-#   make demo   install missing packages, build, run the walk-through
+#   make demo   install missing packages, build, run the whole governed pipeline
+#               on the example repository (draft, explain, test, diff, check,
+#               approve, ledger)
+#   make demo-authorize   the engine walk-through: authorization decisions on
+#               examples/platform
 #   make clean  remove the build directories
 BUILD := build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build test demo fuzz clean
+.PHONY: all build test demo demo-authorize fuzz clean
 
 all: build
 
@@ -26,6 +30,12 @@ test:
 	scripts/fuzz-smoke
 
 demo:
+	scripts/install-deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+	WARD=$(CURDIR)/$(BUILD)/ward scripts/demo-pipeline
+
+demo-authorize:
 	scripts/install-deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS)

@@ -35,6 +35,8 @@ def main():
     ap.add_argument("out", nargs="?", default="diff-bench")
     ap.add_argument("--entities", type=int, default=100_000)
     ap.add_argument("--policies", type=int, default=1_000)
+    ap.add_argument("--change", choices=["team", "user"], default="team",
+                    help="which policy changes: a team grant (default) or a single user's grant")
     a = ap.parse_args()
     rnd = random.Random(42)
     n = a.entities
@@ -96,7 +98,9 @@ def main():
         else:
             pols.append(f'@id("sa-{i}")\npermit (principal == ServiceAccount::"sa-{rnd.randrange(n_sa)}", '
                         f'action == Action::"read", resource is Document in Folder::"{s}");\n')
-    changed = 3  # a team permit: widened to the top-level folder, IP condition dropped
+    # team: a team permit widened to the top-level folder, IP condition dropped;
+    # user: one user's permit widened the same way
+    changed = 3 if a.change == "team" else 5
     head = list(pols)
     s_old = head[changed].split('Folder::"')[1].split('"')[0]
     top_of = dict(subs)

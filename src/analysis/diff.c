@@ -28,6 +28,7 @@ void diff_release(wdiff *df)
 	free(df->policies);
 	free(df->cells);
 	free(df->groups);
+	free(df->merged);
 	arena_release(&df->arena);
 	memset(df, 0, sizeof *df);
 }
@@ -218,35 +219,41 @@ static bool same_key(const wdiff_group *a, const wdiff_group *b)
 	       side_cmp(&a->before, &b->before) == 0 && side_cmp(&a->after, &b->after) == 0;
 }
 
-/* The most specific entity every resource is in (not one of them unless
- * it holds all the others). */
-static void find_container(const went_index *ix, wdiff_group *g)
+/* The most specific entity that every one of v[0..n) is in (an ancestor of
+ * all of them). False when none or n < 2. */
+static bool common_container(const went_index *ix, const wuid *v, uint32_t n, wuid *out)
 {
-	g->has_container = false;
-	if (g->nresources < 2)
-		return;
+	if (n < 2)
+		return false;
 	const wentities *es = ent_store(ix);
-	const wentity *first = entities_get(es, g->resources[0]);
+	const wentity *first = entities_get(es, v[0]);
 	if (!first)
-		return;
+		return false;
 	uint32_t best_n = UINT32_MAX;
+	bool found = false;
 	for (uint32_t k = 0; k < first->anc_cap; k++) {
 		wuid c = first->ancestors[k];
 		if (!c.type)
 			continue;
 		bool all = true;
-		for (uint32_t i = 1; i < g->nresources && all; i++)
-			all = entities_in(es, g->resources[i], c);
+		for (uint32_t i = 1; i < n && all; i++)
+			all = entities_in(es, v[i], c);
 		if (!all)
 			continue;
-		uint32_t n;
-		ent_descendants(ix, c, &n);
-		if (n < best_n || (n == best_n && uid_cmp(c, g->container) < 0)) {
-			best_n = n;
-			g->container = c;
-			g->has_container = true;
+		uint32_t nd;
+		ent_descendants(ix, c, &nd);
+		if (nd < best_n || (nd == best_n && uid_cmp(c, *out) < 0)) {
+			best_n = nd;
+			*out = c;
+			found = true;
 		}
 	}
+	return found;
+}
+
+static void find_container(const went_index *ix, wdiff_group *g)
+{
+	g->has_container = common_container(ix, g->resources, g->nresources, &g->container);
 }
 
 void diff_add_count(wbuf *out, size_t n)
@@ -268,48 +275,112 @@ void diff_add_action(wbuf *out, wuid a)
 		format_uid(out, a);
 }
 
+/* "read, list on 1,204 Object in Bucket::\"b\"[: condition changes]" */
+static void add_tail(wbuf *b, const wdiff_group *g)
+{
+	for (uint32_t i = 0; i < g->nactions; i++) {
+		if (i)
+			buf_adds(b, ", ");
+		diff_add_action(b, g->actions[i]);
+	}
+	buf_adds(b, " on ");
+	if (g->nresources == 1) {
+		format_uid(b, g->resources[0]);
+	} else {
+		diff_add_count(b, g->nresources);
+		buf_printf(b, " %s", g->rtype->s);
+		if (g->has_container) {
+			buf_adds(b, " in ");
+			format_uid(b, g->container);
+		}
+	}
+	if (g->change == WCCHG_COND)
+		buf_adds(b, g->after.dec == WDEC_ALLOW      ? ": now unconditional"
+			    : g->before.dec == WDEC_ALLOW ? ": now conditional"
+							   : ": condition changes");
+}
+
 static void summarize(wdiff *df, wdiff_group *g)
 {
 	wbuf b = WBUF_INIT;
 	format_uid(&b, g->principal);
 	buf_adds(&b, g->change == WCCHG_GAIN ? " gains " : g->change == WCCHG_LOSE ? " loses " : " ");
-	for (uint32_t i = 0; i < g->nactions; i++) {
-		if (i)
-			buf_adds(&b, ", ");
-		diff_add_action(&b, g->actions[i]);
-	}
-	buf_adds(&b, " on ");
-	if (g->nresources == 1) {
-		format_uid(&b, g->resources[0]);
-	} else {
-		diff_add_count(&b, g->nresources);
-		buf_printf(&b, " %s", g->rtype->s);
-		if (g->has_container) {
-			buf_adds(&b, " in ");
-			format_uid(&b, g->container);
-		}
-	}
-	if (g->change == WCCHG_COND)
-		buf_adds(&b, g->after.dec == WDEC_ALLOW      ? ": now unconditional"
-			     : g->before.dec == WDEC_ALLOW ? ": now conditional"
-							    : ": condition changes");
+	add_tail(&b, g);
 	g->summary = arena_strndup(&df->arena, b.p, b.n);
 	buf_release(&b);
 }
 
-static int group_cmp(const void *x, const void *y)
+static int uids_cmp(const wuid *a, uint32_t na, const wuid *b, uint32_t nb)
 {
-	const wdiff_group *a = x, *b = y;
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	for (uint32_t i = 0; i < na; i++) {
+		int c = uid_cmp(a[i], b[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* Everything but the principal. */
+static int merge_cmp(const wdiff_group *a, const wdiff_group *b)
+{
 	int c;
-	if ((c = uid_cmp(a->principal, b->principal)))
-		return c;
 	if (a->change != b->change)
 		return a->change < b->change ? -1 : 1;
-	if ((c = uid_cmp(a->actions[0], b->actions[0])))
+	if ((c = side_cmp(&a->before, &b->before)) || (c = side_cmp(&a->after, &b->after)))
 		return c;
 	if ((c = sym_cmp(a->rtype, b->rtype)))
 		return c;
-	return strcmp(a->summary, b->summary);
+	if ((c = uids_cmp(a->actions, a->nactions, b->actions, b->nactions)))
+		return c;
+	return uids_cmp(a->resources, a->nresources, b->resources, b->nresources);
+}
+
+static int group_order(const void *x, const void *y)
+{
+	const wdiff_group *a = x, *b = y;
+	int c = merge_cmp(a, b);
+	return c ? c : uid_cmp(a->principal, b->principal);
+}
+
+static void build_merged(wdiff *df, const went_index *ix)
+{
+	df->merged = xcalloc(df->ngroups ? df->ngroups : 1, sizeof *df->merged);
+	for (size_t i = 0; i < df->ngroups;) {
+		size_t j = i + 1;
+		while (j < df->ngroups && merge_cmp(&df->groups[i], &df->groups[j]) == 0)
+			j++;
+		wdiff_merged *m = &df->merged[df->nmerged++];
+		m->first = (uint32_t)i;
+		m->n = (uint32_t)(j - i);
+		if (m->n == 1) {
+			m->summary = df->groups[i].summary;
+			i = j;
+			continue;
+		}
+		wuid *ps = xcalloc(m->n, sizeof *ps);
+		bool one_type = true;
+		for (uint32_t k = 0; k < m->n; k++) {
+			ps[k] = df->groups[i + k].principal;
+			one_type &= ps[k].type == ps[0].type;
+		}
+		m->has_container = common_container(ix, ps, m->n, &m->container);
+		wbuf b = WBUF_INIT;
+		diff_add_count(&b, m->n);
+		buf_printf(&b, " %s", one_type ? ps[0].type->s : "principals");
+		if (m->has_container) {
+			buf_adds(&b, " in ");
+			format_uid(&b, m->container);
+		}
+		const wdiff_group *g = &df->groups[i];
+		buf_adds(&b, g->change == WCCHG_GAIN ? " gain " : g->change == WCCHG_LOSE ? " lose " : " ");
+		add_tail(&b, g);
+		m->summary = arena_strndup(&df->arena, b.p, b.n);
+		buf_release(&b);
+		free(ps);
+		i = j;
+	}
 }
 
 static void build_groups(wdiff *df, const went_index *ix)
@@ -382,7 +453,8 @@ static void build_groups(wdiff *df, const went_index *ix)
 		summarize(df, &df->groups[i]);
 	}
 	if (df->ngroups)
-		qsort(df->groups, df->ngroups, sizeof *df->groups, group_cmp);
+		qsort(df->groups, df->ngroups, sizeof *df->groups, group_order);
+	build_merged(df, ix);
 }
 
 static double now_s(void)
@@ -460,6 +532,9 @@ int diff_compute(went_index *ix, const wpolicyset *base, const wpolicyset *head,
 	return 0;
 }
 
+/* Principals listed under a merged entry in text and Markdown. */
+#define DIFF_LIST_MAX 10
+
 /* ---- output --------------------------------------------------------------------- */
 
 static const char *pchg_name(uint8_t k)
@@ -517,12 +592,29 @@ void diff_print_text(const wdiff *df, const char *base_label, const char *head_l
 	diff_add_count(out, df->nscope);
 	buf_adds(out, " in the scope of the changed policies, ");
 	diff_add_count(out, df->ncells);
-	buf_printf(out, " changed (%zu gained, %zu lost, %zu with a changed condition)\n", df->ngain, df->nlose,
-		   df->ncond);
-	for (size_t i = 0; i < df->ngroups; i++) {
-		const wdiff_group *g = &df->groups[i];
+	buf_adds(out, " changed (");
+	diff_add_count(out, df->ngain);
+	buf_adds(out, " gained, ");
+	diff_add_count(out, df->nlose);
+	buf_adds(out, " lost, ");
+	diff_add_count(out, df->ncond);
+	buf_adds(out, " with a changed condition)\n");
+	for (size_t i = 0; i < df->nmerged; i++) {
+		const wdiff_merged *m = &df->merged[i];
+		const wdiff_group *g = &df->groups[m->first];
 		buf_printf(out, "\n%c %s\n", g->change == WCCHG_GAIN ? '+' : g->change == WCCHG_LOSE ? '-' : '~',
-			   g->summary);
+			   m->summary);
+		if (m->n > 1) {
+			buf_adds(out, "    principals: ");
+			for (uint32_t k = 0; k < m->n && k < DIFF_LIST_MAX; k++) {
+				if (k)
+					buf_adds(out, ", ");
+				format_uid(out, df->groups[m->first + k].principal);
+			}
+			if (m->n > DIFF_LIST_MAX)
+				buf_printf(out, ", ... (%u more)", m->n - DIFF_LIST_MAX);
+			buf_addc(out, '\n');
+		}
 		if (g->change != WCCHG_GAIN)
 			print_side_text(out, g->change == WCCHG_LOSE ? "was allowed" : "before", &g->before);
 		if (g->change != WCCHG_LOSE)
@@ -601,6 +693,18 @@ void diff_print_json(const wdiff *df, const char *base_label, const char *head_l
 		json_array_append_new(groups, o);
 	}
 	json_object_set_new(root, "changes", groups);
+	json_t *merged = json_array();
+	for (size_t i = 0; i < df->nmerged; i++) {
+		const wdiff_merged *m = &df->merged[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "summary", json_string(m->summary));
+		json_object_set_new(o, "change", json_string(cchg_name(df->groups[m->first].change)));
+		json_object_set_new(o, "principals", json_integer(m->n));
+		json_object_set_new(o, "container", m->has_container ? uid_json(m->container) : json_null());
+		json_object_set_new(o, "first_change", json_integer(m->first));
+		json_array_append_new(merged, o);
+	}
+	json_object_set_new(root, "overview", merged);
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	buf_adds(out, s);
 	buf_addc(out, '\n');
@@ -646,21 +750,23 @@ void diff_print_markdown(const wdiff *df, const char *base_label, const char *he
 		return;
 	}
 	buf_adds(out, "\n| | change | condition |\n|---|---|---|\n");
-	for (size_t i = 0; i < df->ngroups; i++) {
-		const wdiff_group *g = &df->groups[i];
+	for (size_t i = 0; i < df->nmerged; i++) {
+		const wdiff_merged *m = &df->merged[i];
+		const wdiff_group *g = &df->groups[m->first];
 		const wdiff_side *s = g->change == WCCHG_LOSE ? &g->before : &g->after;
 		buf_printf(out, "| %s | ", g->change == WCCHG_GAIN ? "➕" : g->change == WCCHG_LOSE ? "➖" : "✏️");
-		md_escape(out, g->summary);
+		md_escape(out, m->summary);
 		buf_adds(out, " | ");
 		buf_adds(out, s->dec == WDEC_COND ? "conditional (below)" : s->dec == WDEC_ALLOW ? "always" : "—");
 		buf_adds(out, " |\n");
 	}
-	for (size_t i = 0; i < df->ngroups; i++) {
-		const wdiff_group *g = &df->groups[i];
+	for (size_t i = 0; i < df->nmerged; i++) {
+		const wdiff_merged *m = &df->merged[i];
+		const wdiff_group *g = &df->groups[m->first];
 		if (g->before.dec != WDEC_COND && g->after.dec != WDEC_COND)
 			continue;
 		buf_adds(out, "\n**");
-		md_escape(out, g->summary);
+		md_escape(out, m->summary);
 		buf_adds(out, "**\n");
 		if (g->before.dec == WDEC_COND) {
 			buf_adds(out, "\nbefore, when:\n");

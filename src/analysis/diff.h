@@ -63,6 +63,15 @@ typedef struct wdiff_group {
 	char *summary;            /* the one-line sentence */
 } wdiff_group;
 
+/* Groups that differ only by principal, merged for reading:
+ *   47 User in Team::"payments" gain read on 1,204 Invoice in Folder::"invoices" */
+typedef struct wdiff_merged {
+	uint32_t first, n;  /* groups[first .. first + n) */
+	bool has_container; /* every principal is in `container` */
+	wuid container;
+	char *summary;      /* the group's own summary when n == 1 */
+} wdiff_merged;
+
 typedef struct wdiff {
 	warena arena;                /* strings and arrays below */
 	wdiff_policy *policies;      /* changed policies, in head order then removed ones */
@@ -71,8 +80,11 @@ typedef struct wdiff {
 	size_t nscope;               /* cells decided (the scope of the changed policies) */
 	wdiff_cell *cells;           /* changed cells, sorted */
 	size_t ncells;
-	wdiff_group *groups;
+	wdiff_group *groups;         /* sorted by kind of change, conditions, actions,
+	                                resources, then principal */
 	size_t ngroups;
+	wdiff_merged *merged;        /* consecutive groups merged (heap) */
+	size_t nmerged;
 	size_t ngain, nlose, ncond;  /* cells by kind of change */
 	double seconds;              /* time spent computing */
 } wdiff;

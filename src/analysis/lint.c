@@ -633,14 +633,12 @@ static void shape_rules(lctx *L, const wpolicy *p)
 	principal_types(L, p, &t);
 	principal_types_filter(L, &t);
 	if (!t.unknown && t.n) {
-		bool all_human = true, any_human = false, any_agent = false;
+		bool all_human = true, any_agent = false;
 		for (size_t i = 0; i < t.n; i++) {
 			bool h = type_in(t.v[i], L->c->human_types, L->c->nhuman);
 			all_human &= h;
-			any_human |= h;
 			any_agent |= type_in(t.v[i], L->c->agent_types, L->c->nagent);
 		}
-		(void)any_human;
 		wspan sp;
 		const char *m;
 		if (!all_human && (m = mentions(p, human_only_ctx, true, &sp)) != NULL) {
@@ -847,7 +845,7 @@ int lint_run(const wlint_config *c, went_index *ix, const wpolicyset *ps, const 
 	lctx L = {c, ix, out};
 	for (uint32_t i = 0; i < ps->n; i++)
 		shape_rules(&L, ps->items[i]);
-	if (ix) {
+	if (ix && !c->no_snapshot_rules) {
 		if (!ent_schema(ix))
 			ent_index_note_actions(ix, ps);
 		went_pset *s = ent_pset_new(ix, ps);

@@ -82,6 +82,7 @@ typedef struct wlint_config {
 	const char **human_types, **agent_types, **destructive; /* heap arrays, strings borrowed */
 	size_t nhuman, nagent, ndestructive;
 	int64_t now_ms; /* "now" for @expires, ms since the epoch */
+	bool no_snapshot_rules; /* skip vacuous / redundant / shadowed (costly on big snapshots) */
 } wlint_config;
 
 /* Defaults: the severities above, high-risk environments "prod" and

@@ -100,17 +100,17 @@ int cmd_ledger(int argc, char **argv, struct ward_cli *cli)
 		opts[no++] = (struct cli_opt){"head", 0, "HASH", "the head hash recorded earlier: the ledger must "
 								 "still end with it or contain it",
 					      &head, NULL, NULL};
-		usage = "[--head HASH]";
+		usage = "verify [--head HASH]";
 	} else if (strcmp(sub, "export") == 0) {
 		opts[no++] = (struct cli_opt){"change", 0, "HASH", "the change hash (at least 8 hex digits of it)",
 					      &change, NULL, NULL};
 		opts[no++] = (struct cli_opt){"out", 'o', "DIR", "directory for the bundle (must not exist or be "
 								 "empty)",
 					      &out, NULL, NULL};
-		usage = "--change HASH --out DIR";
+		usage = "export --change HASH --out DIR";
 	} else {
 		opts[no++] = (struct cli_opt){"limit", 'n', "N", "how many entries (default 20)", &limit, NULL, NULL};
-		usage = "[--limit N]";
+		usage = "list [--limit N]";
 	}
 	opts[no++] = (struct cli_opt)CLI_OPT_END;
 	const struct cli_spec spec = {

@@ -26,6 +26,7 @@ int cmd_lint(int argc, char **argv, struct ward_cli *cli)
 {
 	const char *policies = NULL, *base = NULL, *repo = NULL, *schema = NULL, *entities = NULL, *format = NULL,
 		   *output = NULL, *now = NULL;
+	bool no_snapshot = false;
 	const struct cli_opt opts[] = {
 		{"policies", 'p', "REV|DIR|FILE", "the policies to lint (default: the repository's working tree)",
 		 &policies, NULL, NULL},
@@ -39,6 +40,8 @@ int cmd_lint(int argc, char **argv, struct ward_cli *cli)
 		{"format", 0, "FORMAT", "output: text (default), json or sarif", &format, NULL, lint_formats},
 		{"output", 'o', "FILE", "write the report to FILE (atomically) instead of standard output", &output,
 		 NULL, NULL},
+		{"no-snapshot", 0, NULL, "skip the rules decided over the entity snapshot (vacuous, redundant, shadowed)",
+		 NULL, &no_snapshot, NULL},
 		{"now", 0, "DATETIME", "the current time for @expires (default: the clock), e.g. 2027-01-01", &now,
 		 NULL, NULL},
 		CLI_OPT_END,
@@ -102,6 +105,7 @@ int cmd_lint(int argc, char **argv, struct ward_cli *cli)
 		errs += rev_load_policies(&snap.cx, base, snap.root, &pb, &k, &d);
 	if (errs)
 		goto out;
+	cfg.no_snapshot_rules = no_snapshot;
 	if (snap.has_entities)
 		ix = ent_index_new(&snap.cx, &snap.es, snap.has_schema ? &snap.schema : NULL);
 	if (lint_run(&cfg, ix, &ps, base ? &pb : NULL, &l, &d) < 0)

@@ -18,6 +18,8 @@
 
 #include "analysis/diff.h"
 #include "analysis/entitlements.h"
+#include "analysis/intent.h"
+#include "analysis/lint.h"
 #include "cedar/format.h"
 #include "cedar/parser.h"
 #include "cedar/validate.h"
@@ -175,6 +177,19 @@ static void flatten_diags(wdiags *d, size_t from)
 	}
 }
 
+static bool is_ledger_file(const char *lpath, const char *path)
+{
+	if (!lpath || lpath[0] == '/')
+		return false;
+	if (lpath[0] == '.' && lpath[1] == '/')
+		lpath += 2;
+	size_t n = strlen(lpath);
+	if (strncmp(path, lpath, n) != 0)
+		return false;
+	const char *rest = path + n;
+	return !*rest || strcmp(rest, "-journal") == 0 || strcmp(rest, "-wal") == 0 || strcmp(rest, "-shm") == 0;
+}
+
 int gate_change_load(gate_change *c, const char *root, const char *base, wdiags *d)
 {
 	memset(c, 0, sizeof *c);
@@ -203,37 +218,6 @@ int gate_change_load(gate_change *c, const char *root, const char *base, wdiags 
 		diags_release(&quiet);
 	}
 	gitrepo_head(&g, c->head);
-	if (gitrepo_changes(&g, c->base, &ch, &nch, d))
-		goto out;
-	c->files = arena_alloc(&c->arena, (nch + 1) * sizeof *c->files);
-	c->cfiles = arena_zalloc(&c->arena, (nch + 1) * sizeof *c->cfiles);
-	for (size_t i = 0; i < nch; i++) {
-		appr_file *f = &c->cfiles[i];
-		f->path = adup(&c->arena, ch[i].path);
-		f->status = ch[i].status;
-		if (f->status != 'D') {
-			char *full = gio_join(root, ch[i].path);
-			size_t len;
-			char *data = gio_read(full, 0, &len, d);
-			free(full);
-			if (!data)
-				goto out;
-			f->data = arena_memdup(&c->arena, data, len + 1);
-			f->len = len;
-			free(data);
-		}
-	}
-	c->nfiles = nch;
-	appr_change_hash(c->base, c->cfiles, c->nfiles, c->change);
-	for (size_t i = 0; i < nch; i++)
-		c->files[i] = arena_sprintf(&c->arena, "%c %s", c->cfiles[i].status, c->cfiles[i].path);
-	size_t cap = 0;
-	if (gitrepo_authors(&g, c->base, &authors, &nauth, d))
-		goto out;
-	for (size_t i = 0; i < nauth; i++)
-		add_author(c, &cap, authors[i]);
-	for (size_t i = 0; i < nch; i++)
-		file_people(c, &cap, &c->cfiles[i]);
 	size_t len;
 	int got = gitrepo_read_at(&g, c->base, "ward.yaml", &c->base_cfg_text, &len, d);
 	if (got < 0)
@@ -253,6 +237,42 @@ int gate_change_load(gate_change *c, const char *root, const char *base, wdiags 
 			goto out;
 		}
 	}
+	if (gitrepo_changes(&g, c->base, &ch, &nch, d))
+		goto out;
+	c->files = arena_alloc(&c->arena, (nch + 1) * sizeof *c->files);
+	c->cfiles = arena_zalloc(&c->arena, (nch + 1) * sizeof *c->cfiles);
+	size_t kept = 0;
+	for (size_t i = 0; i < nch; i++) {
+		/* the ledger itself (and SQLite's side files) is never part of a
+		 * change, wherever ward.yaml puts it */
+		if (is_ledger_file(c->cfg.ledger_path, ch[i].path))
+			continue;
+		appr_file *f = &c->cfiles[kept++];
+		f->path = adup(&c->arena, ch[i].path);
+		f->status = ch[i].status;
+		if (f->status != 'D') {
+			char *full = gio_join(root, ch[i].path);
+			size_t flen;
+			char *data = gio_read(full, 0, &flen, d);
+			free(full);
+			if (!data)
+				goto out;
+			f->data = arena_memdup(&c->arena, data, flen + 1);
+			f->len = flen;
+			free(data);
+		}
+	}
+	c->nfiles = kept;
+	appr_change_hash(c->base, c->cfiles, c->nfiles, c->change);
+	for (size_t i = 0; i < c->nfiles; i++)
+		c->files[i] = arena_sprintf(&c->arena, "%c %s", c->cfiles[i].status, c->cfiles[i].path);
+	size_t cap = 0;
+	if (gitrepo_authors(&g, c->base, &authors, &nauth, d))
+		goto out;
+	for (size_t i = 0; i < nauth; i++)
+		add_author(c, &cap, authors[i]);
+	for (size_t i = 0; i < c->nfiles; i++)
+		file_people(c, &cap, &c->cfiles[i]);
 	rc = 0;
 out:
 	gitrepo_changes_free(ch, nch);
@@ -1117,51 +1137,16 @@ static void run_tests(struct run *u)
 
 /* ---- the entitlement diff and the intent check -------------------------------------- */
 
-static bool target_has(const repo *rp, const req_target *t, wuid u)
-{
-	switch (t->form) {
-	case RF_ENTITY:
-		return uid_eq(t->uid, u);
-	case RF_IN:
-		if (t->type && t->type != u.type)
-			return false;
-		/* as Cedar's `in`: the container itself or anything inside it */
-		return uid_eq(t->uid, u) || (rp->has_ents && entities_in(&rp->ents, u, t->uid));
-	case RF_TYPE:
-		return t->type == u.type;
-	}
-	return false;
-}
-
-static bool req_has_action(const requirement *rq, wuid a)
-{
-	for (size_t i = 0; i < rq->nactions; i++)
-		if (uid_eq(rq->actions[i], a))
-			return true;
-	return false;
-}
-
-/* Does the comma-separated id list `why` name policy `id`? */
-static bool names_policy(const char *why, const char *id)
-{
-	size_t n = strlen(id);
-	for (const char *p = why; p && (p = strstr(p, id)) != NULL; p += n) {
-		bool start = p == why || (p >= why + 2 && p[-2] == ',' && p[-1] == ' ');
-		bool end = p[n] == '\0' || p[n] == ',';
-		if (start && end)
-			return true;
-	}
-	return false;
-}
-
 static void uid_text(wuid u, wbuf *b)
 {
 	ent_uid_str(u, b);
 }
 
-/* Creep: a cell a changed permit newly grants that its requirement did not
- * ask for (another principal, action or resource). */
-static void intent_check(struct run *u, const wdiff *df)
+/* The intent check (analysis/intent.h) of each changed permit linked to a
+ * requirement, on the diff of that policy alone (the base with only this
+ * policy changed), so that two requirements changed together do not count
+ * each other's cells as creep. */
+static void check_intent(struct run *u, went_index *ix)
 {
 	gate_result *r = u->r;
 	for (size_t i = 0; i < r->npolicies; i++) {
@@ -1172,48 +1157,99 @@ static void intent_check(struct run *u, const wdiff *df)
 		for (size_t k = 0; k < u->nreqs && !rq; k++)
 			if (u->reqs[k].id && strcmp(u->reqs[k].id, gp->requirement_id) == 0)
 				rq = &u->reqs[k];
-		if (!rq)
+		const wpolicy *p = find_id(&u->ps, gp->id);
+		if (!rq || !p)
 			continue;
-		size_t ncreep = 0;
-		wbuf ex = WBUF_INIT;
-		bool wide_p = false, wide_a = false, wide_r = false;
-		for (size_t c = 0; c < df->ncells; c++) {
-			const wdiff_cell *cell = &df->cells[c];
-			if (cell->change == WCCHG_LOSE || !names_policy(cell->after.why, gp->id))
-				continue;
-			bool okp = target_has(&u->rp, &rq->subject, cell->c.p);
-			bool oka = req_has_action(rq, cell->c.a);
-			bool okr = target_has(&u->rp, &rq->resource, cell->c.r);
-			if (okp && oka && okr)
-				continue;
-			wide_p = wide_p || !okp;
-			wide_a = wide_a || !oka;
-			wide_r = wide_r || !okr;
-			if (ncreep++ < 3) {
-				buf_adds(&ex, ncreep > 1 ? "; " : "");
-				uid_text(cell->c.p, &ex);
-				buf_adds(&ex, " ");
-				diff_add_action(&ex, cell->c.a);
-				buf_adds(&ex, " ");
-				uid_text(cell->c.r, &ex);
+		wpolicyset one;
+		policyset_init(&one);
+		for (uint32_t k = 0; k < u->base_ps.n; k++)
+			if (strcmp(u->base_ps.items[k]->id, gp->id) != 0)
+				policyset_push(&one, u->base_ps.items[k]);
+		policyset_push(&one, (wpolicy *)p);
+		wdiff df;
+		diff_init(&df);
+		wintent w;
+		intent_init(&w);
+		wdiags d;
+		diags_init(&d);
+		if (diff_compute(ix, &u->base_ps, &one, &df, &d) != 0 || intent_check(ix, rq, &df, &one, &w, &d) != 0) {
+			diags_to_findings(r, &d, GS_WARN, "intent-failed");
+		} else {
+			/* one finding per kind of creep: its first example and how many
+			 * more of that kind */
+			for (int kind = WINT_SUBJECT; kind < WINT_UNDERGRANT; kind++) {
+				size_t count = 0;
+				const char *first = NULL;
+				for (size_t k = 0; k < w.n; k++)
+					if (w.items[k].kind == kind && !count++)
+						first = w.items[k].msg;
+				if (!count)
+					continue;
+				wbuf more = WBUF_INIT;
+				if (count > 1)
+					buf_printf(&more, " (and %zu more like it)", count - 1);
+				gate_add(r, GS_BLOCK, "creep", gp->id, gp->file, 0, 0,
+					 "privilege creep (%s): policy '%s' grants more than requirement %s asks: %s%s",
+					 intent_kind_name((wintent_kind)kind), gp->id, rq->id, first, more.p ? more.p : "");
+				buf_release(&more);
 			}
+			if (w.nunder)
+				gate_add(r, GS_WARN, "under-grant", gp->id, gp->file, 0, 0,
+					 "%zu of the %zu accesses requirement %s asks for are not allowed after the change",
+					 w.nunder, w.nrequested, rq->id);
 		}
-		if (ncreep) {
-			wbuf what = WBUF_INIT;
-			if (wide_p)
-				buf_adds(&what, "principals");
-			if (wide_a)
-				buf_printf(&what, "%sactions", what.n ? ", " : "");
-			if (wide_r)
-				buf_printf(&what, "%sresources", what.n ? ", " : "");
-			gate_add(r, GS_BLOCK, "creep", gp->id, gp->file, 0, 0,
-				 "privilege creep: permit '%s' grants %zu access(es) requirement %s did not ask for (other "
-				 "%s), e.g. %s",
-				 gp->id, ncreep, rq->id, what.p, ex.p);
-			buf_release(&what);
-		}
-		buf_release(&ex);
+		diags_release(&d);
+		intent_release(&w);
+		diff_release(&df);
+		free(one.items); /* the policies belong to the other sets */
 	}
+}
+
+/* Lint (analysis/lint.h) with the severities of the base's ward.yaml; only
+ * findings about changed policies count. */
+static void run_lint(struct run *u, went_index *ix)
+{
+	gate_result *r = u->r;
+	wlint_config lc;
+	lint_config_default(&lc);
+	ydoc keep;
+	bool have_keep = false;
+	wdiags d;
+	diags_init(&d);
+	if (u->ch.has_cfg) {
+		have_keep = true;
+		if (lint_config_yaml(&lc, &keep, "ward.yaml", u->ch.base_cfg_text, strlen(u->ch.base_cfg_text), &d))
+			gate_add(r, GS_WARN, "lint-config", NULL, "ward.yaml", 0, 0,
+				 "the base's lint settings could not be read; defaults apply");
+	}
+	diags_release(&d);
+	diags_init(&d);
+	wlint l;
+	lint_init(&l);
+	if (lint_run(&lc, ix, &u->ps, &u->base_ps, &l, &d) == 0) {
+		for (size_t i = 0; i < l.n; i++) {
+			const wlint_finding *f = &l.items[i];
+			bool mine = false;
+			for (size_t k = 0; k < r->npolicies && !mine; k++)
+				mine = f->policy && strcmp(r->policies[k].id, f->policy->id) == 0;
+			if (!mine)
+				continue;
+			uint32_t line = 0, col = 0;
+			if (f->src)
+				source_linecol(f->src, f->span.start, &line, &col);
+			const wlint_rule_info *ri = lint_rule_info((wlint_rule)f->rule);
+			gate_add(r, f->sev == WSEV_ERROR ? GS_BLOCK : f->sev == WSEV_WARNING ? GS_WARN : GS_INFO, "lint",
+				 f->policy->id, rel_file(r, f->policy), line, col, "%s %s: %s%s%s", ri->id, ri->name, f->msg,
+				 f->help ? "; " : "", f->help ? f->help : "");
+		}
+	} else {
+		diags_to_findings(r, &d, GS_WARN, "lint-failed");
+	}
+	lint_release(&l);
+	diags_release(&d);
+	lint_config_release(&lc);
+	if (have_keep)
+		ydoc_release(&keep);
 }
 
 static void run_diff(struct run *u)
@@ -1276,8 +1312,9 @@ static void run_diff(struct run *u)
 			c->policies = adup(&r->arena, side->why);
 			c->summary = adup(&r->arena, g->summary);
 		}
-		intent_check(u, &df);
+		check_intent(u, ix);
 	}
+	run_lint(u, ix);
 	diags_release(&d);
 	diff_release(&df);
 	ent_index_free(ix);

@@ -36,6 +36,8 @@ static const report_controls controls[] = {
 	{"no-requirement", NULL, "ID.RA-07", "MEASURE 2.8"},
 	{"creep", "NHI5:2025 Overprivileged NHI", "PR.AA-05", "MEASURE 2.7"},
 	{"non-template", "NHI5:2025 Overprivileged NHI", "PR.PS-01", "MANAGE 1.3"},
+	{"under-grant", NULL, "ID.RA-07", "MEASURE 2.7"},
+	{"lint", "NHI5:2025 Overprivileged NHI", "PR.PS-01, PR.AA-05", NULL},
 	{"invalid", NULL, "PR.PS-01", NULL},
 	{"template-invalid", NULL, "PR.PS-01", NULL},
 	{"requirement-invalid", NULL, "ID.RA-07", NULL},

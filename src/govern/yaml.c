@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cedar/lexer.h"
 #include "util/suggest.h"
 #include "util/xalloc.h"
 
@@ -58,6 +59,52 @@ static void frame_push(yframe *f, ynode *key, ynode *val)
 	f->items[f->n++] = val;
 }
 
+/* The value of a single-quoted scalar from its content raw[0..n) (between
+ * the quotes): `''` is a quote, and line breaks fold as YAML 1.2 says: white
+ * space around a break is dropped, one break between text becomes a space,
+ * k > 1 breaks (empty lines) become k - 1 newlines. ward decodes these itself
+ * because libfyaml 0.7.12 leaks a buffer in fy_token_get_text for a
+ * single-quoted scalar with five or more `''` in a row (found by
+ * fuzz/fuzz_config). The result, NUL-terminated, is never longer than raw. */
+static char *single_quoted(warena *a, const char *raw, size_t n, size_t *outn)
+{
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0, i = 0, line_start = 0;
+	while (i < n) {
+		char c = raw[i];
+		if (c == '\'' && i + 1 < n && raw[i + 1] == '\'') {
+			out[o++] = '\'';
+			i += 2;
+		} else if (c == '\n' || c == '\r') {
+			while (o > line_start && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+				o--;
+			unsigned breaks = 0;
+			for (;;) {
+				if (i < n && raw[i] == '\r')
+					i += i + 1 < n && raw[i + 1] == '\n' ? 2 : 1;
+				else if (i < n && raw[i] == '\n')
+					i++;
+				else
+					break;
+				breaks++;
+				while (i < n && (raw[i] == ' ' || raw[i] == '\t'))
+					i++;
+			}
+			if (breaks == 1)
+				out[o++] = ' ';
+			for (unsigned k = 1; k < breaks; k++)
+				out[o++] = '\n';
+			line_start = o;
+		} else {
+			out[o++] = c;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	*outn = o;
+	return out;
+}
+
 static int has_dup_key(const yframe *f, const ynode *key)
 {
 	for (uint32_t i = 0; i < f->n; i++)
@@ -79,6 +126,19 @@ int ydoc_parse(ydoc *doc, const char *name, const char *text, size_t len, wdiags
 		wspan sp = {(uint32_t)(z - text), (uint32_t)(z - text)};
 		diag_add(d, WSEV_ERROR, src, sp, "NUL byte in YAML input");
 		return -1;
+	}
+	/* YAML text is UTF-8; and libfyaml 0.7.12 loops forever on invalid
+	 * UTF-8 in a directive line ("% \x84"), so reject it before parsing. */
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = (unsigned char)text[i] < 0x80 ? 1 : lex_utf8_decode((const unsigned char *)text + i, len - i, &cp);
+		if (n == 0) {
+			wspan sp = {(uint32_t)i, (uint32_t)i + 1};
+			diag_add(d, WSEV_ERROR, src, sp, "invalid UTF-8 in YAML input (byte 0x%02x); save the file as UTF-8",
+				 (unsigned char)text[i]);
+			return -1;
+		}
+		i += (size_t)n;
 	}
 
 	struct fy_diag_cfg dcfg;
@@ -119,20 +179,28 @@ int ydoc_parse(ydoc *doc, const char *name, const char *text, size_t len, wdiags
 		case FYET_SCALAR: {
 			anchor = ev->scalar.anchor;
 			tag = ev->scalar.tag;
-			size_t n = 0;
-			const char *s = fy_token_get_text(ev->scalar.value, &n);
+			enum fy_scalar_style style = fy_token_scalar_style(ev->scalar.value);
 			node = ARENA_NEW(&doc->arena, ynode);
 			node->kind = Y_SCALAR;
-			node->s = arena_strndup(&doc->arena, s ? s : "", s ? n : 0);
-			node->slen = s ? n : 0;
-			node->quoted = fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN;
+			node->quoted = style != FYSS_PLAIN;
 			node->span = token_span(ev->scalar.value, ev->scalar.value);
 			/* libfyaml marks a quoted scalar's content; include the quotes */
+			bool delimited = false;
 			if (node->quoted && node->span.start > 0 &&
 			    (text[node->span.start - 1] == '"' || text[node->span.start - 1] == '\'') &&
 			    node->span.end < len && text[node->span.end] == text[node->span.start - 1]) {
+				delimited = true;
 				node->span.start--;
 				node->span.end++;
+			}
+			if (style == FYSS_SINGLE_QUOTED && delimited && text[node->span.start] == '\'') {
+				node->s = single_quoted(&doc->arena, text + node->span.start + 1,
+							node->span.end - node->span.start - 2, &node->slen);
+			} else {
+				size_t n = 0;
+				const char *s = fy_token_get_text(ev->scalar.value, &n);
+				node->s = arena_strndup(&doc->arena, s ? s : "", s ? n : 0);
+				node->slen = s ? n : 0;
 			}
 			break;
 		}

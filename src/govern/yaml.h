@@ -7,6 +7,7 @@
  * format readers decide what a scalar means, so `expires: 2027-01-01` and
  * `"2027-01-01"` read the same. Anchors, aliases, tags, multiple documents
  * and duplicate keys are rejected: configuration should say what it means.
+ * The text must be UTF-8 without NUL bytes (checked before parsing).
  * Limits (YDOC_MAX_DEPTH, YDOC_MAX_NODES) bound hostile input.
  *
  * Nodes live in the document's arena; the source text is copied into it.

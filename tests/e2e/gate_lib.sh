@@ -2,7 +2,8 @@
 #
 # gate_repo DIR: a policy repository from `ward init` in a fresh git
 # repository (branch main, committed by alice@example.com), with reviewer keys
-# in $KEYS (alice: platform + security, carol: platform, erin: security) added
+# in $KEYS (alice: platform + security, carol: platform, erin: security, olga:
+# platform with a key that expired in 2020) added
 # to ward.yaml, then a branch `change` checked out for the change under test.
 
 KEYS=$TMP/keys
@@ -30,7 +31,7 @@ gate_repo() {
 	R=$1
 	"$WARD" init "$R" >/dev/null || { echo "ward init failed"; exit 1; }
 	mkdir -p "$KEYS"
-	for n in alice@example.com carol@example.com erin@example.com; do
+	for n in alice@example.com carol@example.com erin@example.com olga@example.com; do
 		[ -f "$KEYS/$n.key" ] || "$WARD" keygen --name "$n" --out "$KEYS" >/dev/null || { echo "keygen failed"; exit 1; }
 	done
 	cat >>"$R/ward.yaml" <<EOF
@@ -45,6 +46,10 @@ reviewers:
   erin@example.com:
     roles: [security]
     public_key: $(pubkey erin@example.com)
+  olga@example.com:
+    roles: [platform]
+    public_key: $(pubkey olga@example.com)
+    expires: 2020-01-01
 EOF
 	printf '.ward/\n' >"$R/.gitignore"
 	(cd "$R" && git init -q -b main && git add -A && git_as "Alice Admin" alice@example.com commit -qm base &&

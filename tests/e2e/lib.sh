@@ -2,16 +2,24 @@
 #
 # Each test file runs the real `ward` binary ($WARD) on the fixtures in
 # data/ and the bundled examples, and checks exit status, stdout and stderr.
-# ctest sets WARD, E2E_DIR, EXAMPLES and E2E_TMP (see CMakeLists.txt).
+# ctest sets WARD, E2E_DIR and EXAMPLES (see CMakeLists.txt). The scratch
+# directory is made outside the source tree (so git repositories made by the
+# tests are not nested in ward's own) and removed at exit unless E2E_KEEP=1;
+# E2E_TMP names a fixed one instead.
 set -u
 
 : "${WARD:?WARD must name the ward binary}"
 : "${E2E_DIR:?E2E_DIR must name tests/e2e}"
 DATA=$E2E_DIR/data
 EX=${EXAMPLES:-$E2E_DIR/../../examples}/platform
-TMP=${E2E_TMP:-${TMPDIR:-/tmp}/ward-e2e.$$}
-rm -rf "$TMP"
-mkdir -p "$TMP"
+if [ -n "${E2E_TMP:-}" ]; then
+	TMP=$E2E_TMP
+	rm -rf "$TMP"
+	mkdir -p "$TMP"
+else
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/ward-e2e.XXXXXX")
+	[ "${E2E_KEEP:-0}" = 1 ] || trap 'rm -rf "$TMP"' EXIT
+fi
 
 ncases=0
 nfail=0

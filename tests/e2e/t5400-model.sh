@@ -11,7 +11,7 @@
 command -v python3 >/dev/null || { echo "python3 not found: skipped"; exit 0; }
 python3 "$E2E_DIR/fake_model.py" "$TMP/port" "$TMP/requests.log" &
 FAKE=$!
-trap 'kill $FAKE 2>/dev/null' EXIT
+trap 'kill $FAKE 2>/dev/null; [ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$TMP"' EXIT
 for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 [ -s "$TMP/port" ] || { echo "the fake model did not start"; exit 1; }
 URL=http://127.0.0.1:$(cat "$TMP/port")

@@ -42,6 +42,13 @@ expect_out_has "[W011 agent-destructive] permit 'draft' lets an AI agent perform
 expect_out_has "[W004 wildcard-like]"
 expect_out_has "[W006 prod-no-environment] permit 'draft' reaches the high-risk environment 'prod'"
 
+tcase "snapshot rules: redundant over the snapshot, skipped with --no-snapshot"
+ward lint --now 2026-06-01
+expect_out_has "[W013 redundant] permit 'REQ-1003' is redundant: every cell it allows is already allowed unconditionally by permit 'draft'"
+ward lint --now 2026-06-01 --no-snapshot
+case $out in *W013*) fail "W013 with --no-snapshot" ;; esac
+expect_out_has "[W006 prod-no-environment]"
+
 tcase "severities from ward.yaml"
 cat >>ward.yaml <<'Y'
 lint:

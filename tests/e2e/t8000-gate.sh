@@ -63,6 +63,11 @@ ward approve --key "$KEYS/erin@example.com.key" --role platform
 expect_failure
 expect_err_has "does not hold the role 'platform'"
 
+tcase "an expired key is refused"
+ward approve --key "$KEYS/olga@example.com.key"
+expect_failure
+expect_err_has "the key of reviewer 'olga@example.com' expired at 2020-01-01T00:00:00Z"
+
 tcase "an approval in a role nobody asked for does not count"
 ward approve --key "$KEYS/erin@example.com.key" -m "security looked"
 expect_status 0
@@ -183,8 +188,9 @@ EOF
 ward check
 expect_status 3
 expect_out_has "ward check: BLOCKED"
-expect_out_has "[creep] policies/REQ-1050.cedar: privilege creep: permit 'REQ-1050' grants 20 access(es)"
-expect_out_has "(other principals, actions)"
+expect_out_has "[creep] policies/REQ-1050.cedar: privilege creep (subject): policy 'REQ-1050' grants more than requirement REQ-1050 asks"
+expect_out_has "[creep] policies/REQ-1050.cedar: privilege creep (action): policy 'REQ-1050' grants more than requirement REQ-1050 asks"
+expect_out_has "write was not requested"
 expect_out_has "[non-template]"
 expect_out_has "[model-drafted]"
 expect_out_has "action not requested"

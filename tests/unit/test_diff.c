@@ -201,6 +201,25 @@ Test(diff, actions_with_the_same_resources_merge)
 	cr_expect_str_eq(df.groups[0].summary, "User::\"bob\" gains read, write on Invoice::\"stray\"");
 }
 
+Test(diff, principals_with_the_same_change_merge)
+{
+	parse(&head, "@id(\"eng\") permit(principal is User in Group::\"eng\", action == Action::\"read\",\n"
+		     "  resource is Invoice in Folder::\"invoices\") when { context.vpn };\n");
+	cr_assert_eq(diff_compute(ix, &base, &head, &df, &dg), 0);
+	cr_expect_eq(df.ngroups, 2, "one group per principal");
+	cr_assert_eq(df.nmerged, 1);
+	cr_expect_eq(df.merged[0].n, 2);
+	cr_expect_str_eq(df.merged[0].summary,
+			 "2 User in Group::\"eng\" gain read on 1,204 Invoice in Folder::\"invoices\"");
+	wbuf b = WBUF_INIT;
+	diff_print_text(&df, "a", "b", &b);
+	cr_expect(strstr(b.p, "+ 2 User in Group::\"eng\" gain read on 1,204 Invoice in Folder::\"invoices\"\n"
+			      "    principals: User::\"alice\", User::\"bob\"\n"
+			      "    allowed when:\n      context.vpn\n      policies: eng\n"),
+		  "%s", b.p);
+	buf_release(&b);
+}
+
 Test(diff, who_can_and_what_can)
 {
 	parse(&head, BASE);
@@ -229,4 +248,184 @@ Test(diff, who_can_and_what_can)
 		nallow += q.rows[i].dec == WDEC_ALLOW;
 	cr_expect_eq(nallow, NINV + 1);
 	query_release(&q);
+}
+
+/* ---- randomized cross-check against the authorizer ------------------------------
+ *
+ * Random small policy sets and one-policy changes over a small snapshot; for
+ * every (user, action, document) cell and every context, the authorizer's
+ * decisions with base and head must agree with the diff: a cell whose
+ * decision differs for some context is reported, a reported cell's residual
+ * conditions evaluate (with that context) to the authorizer's decision, and
+ * an unreported cell decides the same with both sets. */
+
+#include "cedar/authz.h"
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)((rng >> 33) % n);
+}
+
+static const char *R_ENTITIES = "["
+	"{\"uid\":{\"type\":\"User\",\"id\":\"u0\"},\"attrs\":{\"level\":0},\"parents\":[{\"type\":\"Group\",\"id\":\"g0\"}]},"
+	"{\"uid\":{\"type\":\"User\",\"id\":\"u1\"},\"attrs\":{\"level\":1},\"parents\":[{\"type\":\"Group\",\"id\":\"g0\"}]},"
+	"{\"uid\":{\"type\":\"User\",\"id\":\"u2\"},\"attrs\":{\"level\":2},\"parents\":[{\"type\":\"Group\",\"id\":\"g1\"}]},"
+	"{\"uid\":{\"type\":\"User\",\"id\":\"u3\"},\"attrs\":{\"level\":3},\"parents\":[]},"
+	"{\"uid\":{\"type\":\"Group\",\"id\":\"g0\"},\"attrs\":{},\"parents\":[]},"
+	"{\"uid\":{\"type\":\"Group\",\"id\":\"g1\"},\"attrs\":{},\"parents\":[]},"
+	"{\"uid\":{\"type\":\"Doc\",\"id\":\"d0\"},\"attrs\":{\"env\":\"prod\"},\"parents\":[{\"type\":\"Folder\",\"id\":\"f0\"}]},"
+	"{\"uid\":{\"type\":\"Doc\",\"id\":\"d1\"},\"attrs\":{\"env\":\"dev\"},\"parents\":[{\"type\":\"Folder\",\"id\":\"f0\"}]},"
+	"{\"uid\":{\"type\":\"Doc\",\"id\":\"d2\"},\"attrs\":{\"env\":\"prod\"},\"parents\":[{\"type\":\"Folder\",\"id\":\"f1\"}]},"
+	"{\"uid\":{\"type\":\"Doc\",\"id\":\"d3\"},\"attrs\":{\"env\":\"dev\"},\"parents\":[]},"
+	"{\"uid\":{\"type\":\"Folder\",\"id\":\"f0\"},\"attrs\":{},\"parents\":[]},"
+	"{\"uid\":{\"type\":\"Folder\",\"id\":\"f1\"},\"attrs\":{},\"parents\":[]},"
+	"{\"uid\":{\"type\":\"Action\",\"id\":\"a0\"},\"attrs\":{},\"parents\":[{\"type\":\"Action\",\"id\":\"ag\"}]},"
+	"{\"uid\":{\"type\":\"Action\",\"id\":\"a1\"},\"attrs\":{},\"parents\":[{\"type\":\"Action\",\"id\":\"ag\"}]},"
+	"{\"uid\":{\"type\":\"Action\",\"id\":\"a2\"},\"attrs\":{},\"parents\":[]},"
+	"{\"uid\":{\"type\":\"Action\",\"id\":\"ag\"},\"attrs\":{},\"parents\":[]}"
+	"]";
+
+static void random_policy(wbuf *b, int id)
+{
+	static const char *const ps[] = {"principal", "principal == User::\"u1\"", "principal in Group::\"g0\"",
+					 "principal in Group::\"g1\"", "principal is User"};
+	static const char *const as[] = {"action", "action == Action::\"a0\"", "action in Action::\"ag\"",
+					 "action in [Action::\"a1\", Action::\"a2\"]"};
+	static const char *const rs[] = {"resource", "resource == Doc::\"d0\"", "resource in Folder::\"f0\"",
+					 "resource is Doc in Folder::\"f1\"", "resource is Doc"};
+	static const char *const cs[] = {"",
+					 " when { context.x }",
+					 " when { principal.level > 1 }",
+					 " when { resource.env == \"prod\" && context.y }",
+					 " unless { context.x }",
+					 " when { context.x && principal.level >= 2 }",
+					 " when { context.y || resource.env == \"dev\" }",
+					 " when { if context.x then principal.level > 0 else context.y }",
+					 " when { !context.y && resource.env == \"dev\" }"};
+	buf_printf(b, "@id(\"r%d\") %s(%s, %s, %s)%s;\n", id, rnd(4) == 0 ? "forbid" : "permit", ps[rnd(5)], as[rnd(4)],
+		   rs[rnd(5)], cs[rnd(9)]);
+}
+
+/* The allow/deny of a side for a context: ALLOW, DENY, or the residual. */
+static bool side_allows(const wdiff_side *s, wexpr *const cond, weval *ev)
+{
+	if (s->dec != WDEC_COND)
+		return s->dec == WDEC_ALLOW;
+	wvalue v;
+	return eval_expr(ev, cond, &v) == 0 && v.kind == WV_BOOL && v.u.b;
+}
+
+static wexpr *parse_cond(warena *a, const char *text)
+{
+	wsource *src = ARENA_NEW(a, wsource);
+	src->name = "cond";
+	src->text = arena_strndup(a, text, strlen(text));
+	src->len = strlen(text);
+	wexpr *e = parse_expr(&cx, a, src, &dg);
+	cr_assert_not_null(e, "residual does not parse back: %s", text);
+	return e;
+}
+
+Test(diff, randomized_cross_check_with_the_authorizer)
+{
+	wentities re;
+	entities_init(&re);
+	cr_assert_eq(entities_load_json(&cx, &re, NULL, "r.json", R_ENTITIES, strlen(R_ENTITIES), &dg), 0);
+	went_index *rix = ent_index_new(&cx, &re, NULL);
+	static const char *const users[] = {"u0", "u1", "u2", "u3"}, *const acts[] = {"a0", "a1", "a2"},
+				 *const docs[] = {"d0", "d1", "d2", "d3"};
+	warena tmp;
+	arena_init(&tmp);
+	size_t changed_total = 0;
+	for (int trial = 0; trial < 300; trial++) {
+		wbuf bb = WBUF_INIT, hb = WBUF_INIT;
+		int n = 2 + (int)rnd(5), which = (int)rnd((unsigned)n);
+		uint64_t save = rng;
+		for (int i = 0; i < n; i++)
+			random_policy(&bb, i);
+		rng = save;
+		for (int i = 0; i < n; i++) {
+			wbuf one = WBUF_INIT;
+			random_policy(&one, i);
+			if (i == which)
+				random_policy(&hb, i); /* the changed policy (same id) */
+			else
+				buf_adds(&hb, one.p);
+			buf_release(&one);
+		}
+		if (rnd(3) == 0)
+			random_policy(&hb, 99);
+		wpolicyset b, h;
+		policyset_init(&b);
+		policyset_init(&h);
+		parse(&b, bb.p);
+		parse(&h, hb.p);
+		wdiff rd;
+		diff_init(&rd);
+		cr_assert_eq(diff_compute(rix, &b, &h, &rd, &dg), 0);
+		changed_total += rd.ncells;
+		for (int ctxi = 0; ctxi < 4; ctxi++) {
+			char ctext[64];
+			snprintf(ctext, sizeof ctext, "{x: %s, y: %s}", ctxi & 1 ? "true" : "false", ctxi & 2 ? "true" : "false");
+			wexpr *ce = parse_cond(&tmp, ctext);
+			for (int u = 0; u < 4; u++)
+				for (int a = 0; a < 3; a++)
+					for (int d = 0; d < 4; d++) {
+						wrequest rq;
+						rq.principal = (wuid){ctx_sym(&cx, "User", 4), ctx_sym(&cx, users[u], 2)};
+						rq.action = (wuid){ctx_sym(&cx, "Action", 6), ctx_sym(&cx, acts[a], 2)};
+						rq.resource = (wuid){ctx_sym(&cx, "Doc", 3), ctx_sym(&cx, docs[d], 2)};
+						weval ev;
+						memset(&ev, 0, sizeof ev);
+						ev.cx = &cx;
+						ev.ents = &re;
+						ev.tmp = &tmp;
+						wrequest empty = rq;
+						empty.context.kind = WV_RECORD;
+						empty.context.u.rec = record_empty();
+						ev.req = &empty;
+						cr_assert_eq(eval_expr(&ev, ce, &rq.context), 0);
+						ev.req = &rq;
+						wresponse rb, rh;
+						authz_decide(&cx, &b, &re, &rq, &tmp, &rb);
+						authz_decide(&cx, &h, &re, &rq, &tmp, &rh);
+						const wdiff_cell *found = NULL;
+						for (size_t k = 0; k < rd.ncells; k++)
+							if (uid_eq(rd.cells[k].c.p, rq.principal) &&
+							    uid_eq(rd.cells[k].c.a, rq.action) &&
+							    uid_eq(rd.cells[k].c.r, rq.resource))
+								found = &rd.cells[k];
+						if (!found) {
+							cr_assert_eq(rb.allow, rh.allow,
+								     "trial %d: unreported cell %s %s %s changes with %s\nbase:\n%s\nhead:\n%s",
+								     trial, users[u], acts[a], docs[d], ctext, bb.p, hb.p);
+							continue;
+						}
+						const wdiff_side *sides[2] = {&found->before, &found->after};
+						bool want[2] = {rb.allow, rh.allow};
+						for (int s = 0; s < 2; s++) {
+							wexpr *cond = sides[s]->dec == WDEC_COND ? parse_cond(&tmp, sides[s]->cond) : NULL;
+							cr_assert_eq(side_allows(sides[s], cond, &ev), want[s],
+								     "trial %d: %s %s %s with %s: %s says %s, authorizer %s\n"
+								     "condition: %s\nbase:\n%s\nhead:\n%s",
+								     trial, users[u], acts[a], docs[d], ctext, s ? "after" : "before",
+								     ent_dec_name((wdec_kind)sides[s]->dec), want[s] ? "allow" : "deny",
+								     sides[s]->cond ? sides[s]->cond : "-", bb.p, hb.p);
+						}
+					}
+			arena_reset(&tmp);
+		}
+		diff_release(&rd);
+		policyset_release(&b);
+		policyset_release(&h);
+		buf_release(&bb);
+		buf_release(&hb);
+	}
+	cr_expect_gt(changed_total, 100, "the random changes do change access");
+	arena_release(&tmp);
+	ent_index_free(rix);
+	entities_release(&re);
 }

@@ -458,3 +458,63 @@ Test(gate, reports_render_every_format)
 	buf_release(&h);
 	gate_result_release(&r);
 }
+
+Test(gate, permit_inside_a_guardrail_carve_out_is_an_exception)
+{
+	/* people deploy to production only with MFA (guardrail with unless):
+	 * a permit for a person to deploy to prod works inside that carve-out */
+	wbuf b = WBUF_INIT;
+	buf_printf(&b,
+		   "@id(\"dep\")\n%s@template(\"deploy\")\npermit (\n  principal == Human::\"bob\",\n  action in "
+		   "[Action::\"deploy\"],\n  resource == DeployTarget::\"payments-prod\"\n)\nwhen { "
+		   "resource.environment == \"prod\" };\n",
+		   trace);
+	write_file("policies/dep.cedar", b.p);
+	buf_release(&b);
+	gate_result r;
+	run(&r);
+	char *m = all_findings(&r);
+	const gate_finding *f = finding(&r, "exception");
+	cr_assert(f && strstr(f->msg, "guardrail-prod-deploy-mfa"), "%s", m);
+	cr_assert(finding(&r, "production"), "%s", m);
+	cr_assert_null(finding(&r, "non-template"), "%s", m);
+	cr_assert_eq(r.verdict, GATE_NEEDS_APPROVAL, "%s", m);
+	free(m);
+	gate_result_release(&r);
+}
+
+Test(gate, not_a_git_repository_cannot_run)
+{
+	sh("rm -rf '%s/.git'", repo);
+	gate_opts o = {.root = repo, .base = "main", .now = 0};
+	gate_result r;
+	wdiags d;
+	diags_init(&d);
+	cr_assert_eq(gate_run(&o, &r, &d), -1);
+	wbuf b = WBUF_INIT;
+	diags_render(&d, &b);
+	cr_assert(b.p && strstr(b.p, "is not inside a git repository"), "%s", b.p ? b.p : "");
+	buf_release(&b);
+	diags_release(&d);
+	gate_result_release(&r);
+}
+
+Test(gate, a_ledger_inside_the_repository_is_not_part_of_the_change)
+{
+	/* ward.yaml on main puts the ledger in evidence/, not ignored by git */
+	sh(GIT "checkout -q main", repo);
+	append_file("ward.yaml", "ledger:\n  path: evidence/ledger.db\n");
+	sh(GIT "commit -qam 'ledger in evidence/'", repo);
+	sh(GIT "checkout -q -B change main", repo);
+	gate_result r;
+	cr_assert_eq(run(&r), GATE_PASS);
+	cr_assert(r.ledger_written);
+	cr_assert(strstr(r.ledger_path, "evidence/ledger.db"));
+	char change[APPR_HASH_HEX + 1];
+	memcpy(change, r.change, sizeof change);
+	gate_result_release(&r);
+	cr_assert_eq(run(&r), GATE_PASS);
+	cr_assert_eq(r.nfiles, 0, "the ledger written by the first run is not a changed file");
+	cr_assert_str_eq(r.change, change);
+	gate_result_release(&r);
+}

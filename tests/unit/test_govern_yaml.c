@@ -93,6 +93,60 @@ Test(govern_yaml, nul_byte_is_located)
 	diags_release(&d);
 }
 
+/* libfyaml 0.7.12 loops forever on invalid UTF-8 in a directive line
+ * (found by fuzz/fuzz_requirement); it must be rejected, located, first. */
+Test(govern_yaml, invalid_utf8_is_rejected, .timeout = 10)
+{
+	static const char *const bad[] = {"% \x84", "a: 1\n% \x84\n", "a: |\n  x\n%Y \x84\n", "a: \"\xc3\"\n",
+					  "a: \xed\xa0\x80\n"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ydoc doc;
+		wdiags d;
+		diags_init(&d);
+		cr_assert_eq(ydoc_parse(&doc, "t.yaml", bad[i], strlen(bad[i]), &d), -1, "accepted input %zu", i);
+		cr_expect(strncmp(d.items[0].msg, "invalid UTF-8 in YAML input", 27) == 0, "%s", d.items[0].msg);
+		ydoc_release(&doc);
+		diags_release(&d);
+	}
+	ydoc doc;
+	wdiags d;
+	diags_init(&d);
+	cr_expect_eq(parse(&doc, "a: \"caf\xc3\xa9 \xf0\x9f\x98\x80\"\n", &d), 0);
+	ydoc_release(&doc);
+	diags_release(&d);
+}
+
+/* Single-quoted scalars are decoded by ward (libfyaml 0.7.12 leaks on five
+ * or more `''` in a row, found by fuzz/fuzz_config): escapes and folding. */
+Test(govern_yaml, single_quoted_scalars)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"a: 'it''s'\n", "it's"},
+		{"a: 'x''''''''''y'\n", "x'''''y"},
+		{"a: ''''''''''''\n", "'''''"},
+		{"a: ''\n", ""},
+		{"a: 'one  \n   two'\n", "one two"},
+		{"a: 'one\n\n  two\n\n\n  three'\n", "one\ntwo\n\nthree"},
+		{"a: ' lead and trail  '\n", " lead and trail  "},
+		{"a: 'crlf\r\n  next'\n", "crlf next"},
+		{"- 'x # not a comment'\n", "x # not a comment"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ydoc doc;
+		wdiags d;
+		cr_assert_eq(parse(&doc, cases[i].in, &d), 0, "%s", cases[i].in);
+		const ynode *n = doc.root->kind == Y_MAP ? ynode_get(doc.root, "a") : doc.root->items[0];
+		cr_assert_not_null(n);
+		cr_expect(n->quoted);
+		cr_expect_str_eq(n->s, cases[i].want, "%s", cases[i].in);
+		cr_expect_eq(n->slen, strlen(cases[i].want));
+		ydoc_release(&doc);
+		diags_release(&d);
+	}
+}
+
 Test(govern_yaml, nesting_limit)
 {
 	char buf[YDOC_MAX_DEPTH * 2 + 64];

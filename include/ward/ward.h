@@ -124,13 +124,21 @@ WARD_API char *ward_read_file(const char *path, size_t *len, ward_diags *d);
 
 /* ---- policies ----------------------------------------------------------- */
 
-/* Parses Cedar policy text (any number of policies and templates). `name`
- * names the source in diagnostics. NULL if any error was reported: every
- * syntax error the parser could recover from is in `d`. */
+/* Parses policies: Cedar policy text (any number of policies and templates)
+ * or the JSON policy format (a policy, or a policy set with staticPolicies,
+ * templates and templateLinks), told apart by the first non-blank byte
+ * ('{' is JSON). `name` names the source in diagnostics. NULL if any error
+ * was reported: every syntax error the parser could recover from is in `d`. */
 WARD_API ward_policies *ward_policies_parse(ward_engine *e, const char *name, const char *text, size_t len,
 					    ward_ids ids, ward_diags *d);
 /* Same, from a file ("-" for standard input). */
 WARD_API ward_policies *ward_policies_load(ward_engine *e, const char *path, ward_ids ids, ward_diags *d);
+/* Links templates of `p` with the links in a JSON file: an array of
+ * {"templateId", "newId", "values": {"?principal": UID, "?resource": UID}}
+ * (the reference command line's {"template_id", "link_id", "args"} too).
+ * The linked policies take part in decisions under their new ids. Returns
+ * 0, or -1 with every bad link in `d` (then `p` must not be used). */
+WARD_API int ward_policies_link_file(ward_engine *e, ward_policies *p, const char *path, ward_diags *d);
 WARD_API void ward_policies_free(ward_policies *p);
 /* Policies and templates in order of appearance. */
 WARD_API size_t ward_policies_count(const ward_policies *p);

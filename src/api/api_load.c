@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cedar/link.h"
 #include "cedar/parser.h"
+#include "cedar/policy_json.h"
 #include "util/xalloc.h"
 
 /* ---- policies ----------------------------------------------------------- */
@@ -22,7 +24,7 @@ ward_policies *ward_policies_parse(ward_engine *e, const char *name, const char 
 	p->e = e;
 	p->name = api_name_dup(name);
 	policyset_init(&p->ps);
-	parse_policies(&e->cx, &p->ps, p->name, text, len, &d->d);
+	policyset_parse_any(&e->cx, &p->ps, p->name, text, len, &d->d);
 	if (d->d.nerrors == errs0 && ids == WARD_IDS_ANNOTATION)
 		policyset_use_annotation_ids(&p->ps, &d->d);
 	api_diags_adopt(d, from);
@@ -43,6 +45,21 @@ ward_policies *ward_policies_load(ward_engine *e, const char *path, ward_ids ids
 	ward_policies *p = ward_policies_parse(e, strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, ids, d);
 	free(text);
 	return p;
+}
+
+int ward_policies_link_file(ward_engine *e, ward_policies *p, const char *path, ward_diags *d)
+{
+	size_t len, from = d->d.n;
+	char *text = ward_read_file(path, &len, d);
+	if (!text)
+		return -1;
+	int nerr = link_apply_file(&e->cx, &p->ps, path, text, len, &d->d);
+	free(text);
+	api_diags_adopt(d, from);
+	if (nerr)
+		return -1;
+	authz_prepare(&p->ps); /* re-index with the linked policies */
+	return 0;
 }
 
 void ward_policies_free(ward_policies *p)

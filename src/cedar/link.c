@@ -1,5 +1,6 @@
 /* link: template linking (see link.h). */
 #include "cedar/link.h"
+#include "cedar/jsonv.h"
 
 #include <string.h>
 
@@ -142,4 +143,45 @@ int link_values_from_json(wctx *cx, const json_t *obj, wlink_values *out, wbuf *
 		*has = true;
 	}
 	return 0;
+}
+
+int link_apply_json(wctx *cx, wpolicyset *ps, const json_t *l, wbuf *err)
+{
+	const json_t *t = json_object_get(l, "templateId"), *n = json_object_get(l, "newId"),
+		     *v = json_object_get(l, "values");
+	if (!t && !n && !v) {
+		t = json_object_get(l, "template_id");
+		n = json_object_get(l, "link_id");
+		v = json_object_get(l, "args");
+	}
+	if (!json_is_string(t) || !json_is_string(n) || !json_is_object(v)) {
+		buf_adds(err, "a link needs \"templateId\", \"newId\" (strings) and \"values\" (an object)");
+		return -1;
+	}
+	wlink_values vals;
+	if (link_values_from_json(cx, v, &vals, err) < 0)
+		return -1;
+	return policy_link(ps, json_string_value(t), json_string_value(n), &vals, err) ? 0 : -1;
+}
+
+int link_apply_file(wctx *cx, wpolicyset *ps, const char *name, const char *text, size_t len, wdiags *d)
+{
+	wbuf err = WBUF_INIT;
+	size_t errs0 = d->nerrors;
+	json_t *arr = jsonv_parse_text(name, text, len, &err);
+	if (!arr) {
+		diag_add(d, WSEV_ERROR, NULL, (wspan){0, 0}, "%s", err.p ? err.p : "malformed JSON");
+	} else if (!json_is_array(arr)) {
+		diag_add(d, WSEV_ERROR, NULL, (wspan){0, 0}, "%s: expected a JSON array of template links", name);
+	} else {
+		for (size_t i = 0; i < json_array_size(arr); i++) {
+			buf_clear(&err);
+			if (link_apply_json(cx, ps, json_array_get(arr, i), &err) < 0)
+				diag_add(d, WSEV_ERROR, NULL, (wspan){0, 0}, "%s: link %zu: %s", name, i,
+					 err.p ? err.p : "cannot link");
+		}
+	}
+	json_decref(arr);
+	buf_release(&err);
+	return (int)(d->nerrors - errs0);
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "cedar/ast.h"
+#include "util/diag.h"
 #include "cedar/ctx.h"
 #include "util/buf.h"
 
@@ -37,6 +38,16 @@ wpolicy *policy_link(wpolicyset *ps, const char *template_id, const char *new_id
  * is {"type","id"}, {"__entity": {...}} or a Cedar uid string such as
  * "User::\"alice\"". Unknown keys and non-entity values are errors. */
 int link_values_from_json(wctx *cx, const json_t *obj, wlink_values *out, wbuf *err);
+
+/* Applies one link object {"templateId","newId","values"} (or the reference
+ * command line's {"template_id","link_id","args"}) to `ps`. Errors: message
+ * in `err`, returns -1. */
+int link_apply_json(wctx *cx, wpolicyset *ps, const json_t *link, wbuf *err);
+
+/* Applies a file of links: JSON text holding an array of link objects.
+ * Every error is a diagnostic naming the file and the link's index.
+ * Returns the number of errors appended to `d`. */
+int link_apply_file(wctx *cx, wpolicyset *ps, const char *name, const char *text, size_t len, wdiags *d);
 
 /* An entity uid from {"type","id"} or {"__entity": {"type","id"}}, or,
  * when `allow_string`, a Cedar uid string. */

@@ -57,29 +57,13 @@ static json_t *uid_json(wuid u)
 	return o;
 }
 
-/* One link object: {"templateId","newId","values"} or the reference CLI's
- * {"template_id","link_id","args"}. */
+/* Applies one link object of the links file, reporting errors as `where`. */
 static int apply_link(struct ward_cli *cli, wctx *cx, wpolicyset *ps, const json_t *l, const char *where)
 {
-	const json_t *t = json_object_get(l, "templateId"), *n = json_object_get(l, "newId"),
-		     *v = json_object_get(l, "values");
-	if (!t && !n && !v) {
-		t = json_object_get(l, "template_id");
-		n = json_object_get(l, "link_id");
-		v = json_object_get(l, "args");
-	}
-	if (!json_is_string(t) || !json_is_string(n) || !json_is_object(v)) {
-		cli_error(cli, "%s: a link needs \"templateId\", \"newId\" (strings) and \"values\" (an object)", where);
-		return -1;
-	}
-	wlink_values vals;
 	wbuf err = WBUF_INIT;
-	int rc = 0;
-	if (link_values_from_json(cx, v, &vals, &err) < 0 ||
-	    !policy_link(ps, json_string_value(t), json_string_value(n), &vals, &err)) {
+	int rc = link_apply_json(cx, ps, l, &err);
+	if (rc < 0)
 		cli_error(cli, "%s: %s", where, err.p ? err.p : "cannot link");
-		rc = -1;
-	}
 	buf_release(&err);
 	return rc;
 }

@@ -77,16 +77,15 @@ int cli_load_policies(struct ward_cli *cli, ward_engine *e, const struct cli_inp
 		      ward_diags *d)
 {
 	*out = NULL;
-	if (in->policy_format && strcmp(in->policy_format, "json") == 0) {
-		cli_error(cli, "the JSON policy format is not supported yet; give policies in Cedar syntax");
-		return -1;
-	}
-	if (in->template_links) {
-		cli_error(cli, "template-linked policies (-k/--template-linked) are not supported yet");
-		return -1;
-	}
+	/* --policy-format cedar|human|json (checked by the option parser):
+	 * every form is recognised by its content */
+	(void)cli;
 	ward_ids ids = in->ids && strcmp(in->ids, "positional") == 0 ? WARD_IDS_POSITIONAL : WARD_IDS_ANNOTATION;
 	*out = ward_policies_load(e, in->policies ? in->policies : "-", ids, d);
+	if (*out && in->template_links && ward_policies_link_file(e, *out, in->template_links, d) < 0) {
+		ward_policies_free(*out);
+		*out = NULL;
+	}
 	return *out ? 0 : -1;
 }
 

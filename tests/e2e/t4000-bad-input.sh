@@ -116,10 +116,41 @@ ward authorize --verbose=yes
 expect_failure
 expect_err_has "takes no value"
 
-tcase "the JSON policy format is not available yet"
-ward authorize -p "$DATA/photos.cedar" --policy-format json "${req[@]}"
+tcase "policies in the JSON policy format decide as their Cedar text"
+"$WARD" translate-policy --direction cedar-to-json -p "$DATA/photos.cedar" >"$TMP/photos.json"
+ward authorize -p "$DATA/photos.cedar" --entities "$DATA/entities.json" "${req[@]}" --format json
+cedar_out=$out cedar_status=$status
+case $cedar_status in 0 | 2) ;; *) fail "the Cedar-text run did not decide: $err" ;; esac
+ward authorize -p "$TMP/photos.json" --policy-format json --entities "$DATA/entities.json" "${req[@]}" --format json
+expect_status "$cedar_status"
+expect_out "$cedar_out"
+
+tcase "an unknown policy format is an error"
+ward authorize -p "$DATA/photos.cedar" --policy-format yaml "${req[@]}"
 expect_failure
-expect_err_has "not supported yet"
+expect_err_has "invalid value 'yaml' for '--policy-format'"
+
+tcase "malformed JSON policies are located errors"
+printf '{"effect": "permit", "principal": {"op": "All"}, "action": {"op": "All"}}\n' >"$TMP/bad-policy.json"
+ward authorize -p "$TMP/bad-policy.json" "${req[@]}"
+expect_failure
+expect_out_empty
+expect_err_has "resource"
+
+tcase "template links: linked policies decide under their own ids; bad links are errors"
+cat >"$TMP/tpl.cedar" <<'EOT'
+@id("viewers")
+permit(principal == ?principal, action == Action::"view", resource in ?resource);
+EOT
+printf '[{"templateId": "viewers", "newId": "alice-album", "values": {"?principal": "User::\\"alice\\"", "?resource": {"type": "Album", "id": "alice-album"}}}]\n' >"$TMP/links.json"
+ward authorize -p "$TMP/tpl.cedar" -k "$TMP/links.json" --entities "$DATA/entities.json" "${req[@]}" --format json
+expect_status 0
+expect_out_has '"reasons":["alice-album"]'
+printf '[{"templateId": "viewers", "newId": "x", "values": {"?principal": "User::\\"alice\\""}}]\n' >"$TMP/badlinks.json"
+ward authorize -p "$TMP/tpl.cedar" -k "$TMP/badlinks.json" --entities "$DATA/entities.json" "${req[@]}"
+expect_failure
+expect_out_empty
+expect_err_has "?resource"
 
 tcase "deep nesting is rejected, not a crash"
 head -c 100000 /dev/zero | tr '\0' '(' >"$TMP/deep.txt"

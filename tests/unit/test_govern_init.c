@@ -1,6 +1,6 @@
 /* test_govern_init: the embedded example repository matches examples/repo
- * byte for byte (regenerate src/govern/init_files.c with
- * cmake/ward_embed.cmake when it does not), and init_repo refuses to
+ * byte for byte (the build embeds it with cmake/ward_embed.cmake), and
+ * init_repo refuses to
  * overwrite. Also the model client's settings and reply checks. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -35,9 +35,9 @@ Test(govern_init, embedded_files_match_the_example)
 		diags_init(&d);
 		size_t len;
 		char *t = gio_read(p, 0, &len, &d);
-		cr_assert_not_null(t, "examples/repo/%s is embedded but missing: regenerate init_files.c", f->path);
+		cr_assert_not_null(t, "examples/repo/%s is embedded but missing: rebuild to embed it again", f->path);
 		cr_expect(len == f->len && memcmp(t, f->data, len) == 0,
-			  "examples/repo/%s changed: regenerate src/govern/init_files.c (cmake/ward_embed.cmake)", f->path);
+			  "examples/repo/%s changed: rebuild (cmake/ward_embed.cmake embeds it)", f->path);
 		free(t);
 		free(p);
 		diags_release(&d);
@@ -54,7 +54,7 @@ Test(govern_init, embedded_files_match_the_example)
 			int found = 0;
 			for (const struct init_file *f = init_files; f->path; f++)
 				found |= strcmp(f->path, rel) == 0;
-			cr_expect(found, "examples/repo/%s is not embedded: regenerate init_files.c", rel);
+			cr_expect(found, "examples/repo/%s is not embedded: rebuild to embed it again", rel);
 		}
 		gio_list_free(files, nf);
 		free(dir);

@@ -120,7 +120,8 @@ int cmd_link(int argc, char **argv, struct ward_cli *cli)
 	diags_init(&d);
 	int rc = WARD_EXIT_FAILURE;
 	json_t *existing = NULL;
-	if (policyset_parse_any(&cx, &ps, policies, text, len, &d) != 0) {
+	/* ids as every other command sees them: @id where present */
+	if (policyset_parse_any(&cx, &ps, policies, text, len, &d) != 0 || policyset_use_annotation_ids(&ps, &d) != 0) {
 		diags_print(&d, cli->err);
 		goto out;
 	}

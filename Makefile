@@ -9,12 +9,14 @@
 #               approve, ledger)
 #   make demo-authorize   the engine walk-through: authorization decisions on
 #               examples/platform
+#   make bench  build, then ward vs the reference (cedar-wasm via npm into
+#               build/bench-node) on ../shared/bench; see bench/RESULTS.md
 #   make clean  remove the build directories
 BUILD := build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build test demo demo-authorize fuzz clean
+.PHONY: all build test demo demo-authorize bench fuzz clean
 
 all: build
 
@@ -40,6 +42,12 @@ demo-authorize:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS)
 	WARD=$(CURDIR)/$(BUILD)/ward scripts/demo
+
+bench:
+	scripts/install-deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+	BUILD=$(BUILD) scripts/bench
 
 fuzz:
 	scripts/fuzz-smoke

@@ -1,9 +1,11 @@
 /* fuzz: shared fixture of the libFuzzer targets.
  *
  * Each target is one file defining LLVMFuzzerTestOneInput() over the public
- * API (ward/ward.h), so the same entry function is linked either with
- * libFuzzer (WARD_FUZZ=ON) or with replay.c, which feeds it the seed corpus
- * and the kept regression inputs under ctest. A target must never crash,
+ * API (ward/ward.h) where it covers the format, else over the library
+ * modules (src/; the governance targets share fuzz_repo.h), so the same
+ * entry function is linked either with libFuzzer (WARD_FUZZ=ON) or with
+ * replay.c, which feeds it the seed corpus and the kept regression inputs
+ * under ctest. A target must never crash,
  * hang or leak, whatever the bytes; errors are just diagnostics.
  */
 #ifndef WARD_FUZZ_FUZZ_H

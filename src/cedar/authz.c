@@ -392,7 +392,7 @@ void authz_decide(wctx *cx, const wpolicyset *ps, const wentities *es, const wre
 	outcome o = {0};
 	uint32_t from = 0; /* first policy not covered by the index */
 
-	if (ix) {
+	if (ix && ix->n <= n) { /* (a set shrunk after preparing is scanned linearly) */
 		uint32_t stack[CAND_STACK];
 		cands c = {stack, 0, CAND_STACK, 0, tmp};
 		if (ix->nkeys[K_PR_EQ])

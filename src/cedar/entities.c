@@ -30,6 +30,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define NONE UINT32_MAX
 
@@ -917,7 +920,7 @@ static unsigned fl_first(uint64_t m)
 #define FL_SWAR 0
 #endif
 
-static void fl_ws_run(fl *f)
+static inline void fl_ws_run(fl *f)
 {
 	const char *p = f->p, *end = f->end;
 	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')) {
@@ -925,6 +928,19 @@ static void fl_ws_run(fl *f)
 #if FL_SWAR
 		/* after a newline comes indentation: skip it a word at a time */
 		if (c == '\n') {
+#if defined(__SSE2__)
+			/* sixteen at a time where SSE2 is there (every x86-64) */
+			const __m128i sp = _mm_set1_epi8(' ');
+			while (end - p >= 16) {
+				unsigned m = (unsigned)_mm_movemask_epi8(
+					_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), sp));
+				if (m != 0xffffu) {
+					p += __builtin_ctz(~m);
+					goto next;
+				}
+				p += 16;
+			}
+#endif
 			while (end - p >= 8) {
 				uint64_t x = fl_word(p) ^ (FL_ONES * ' ');
 				if (x) {
@@ -936,6 +952,9 @@ static void fl_ws_run(fl *f)
 		}
 #else
 		(void)c;
+#endif
+#if FL_SWAR && defined(__SSE2__)
+	next:;
 #endif
 	}
 	f->p = p;
@@ -953,7 +972,7 @@ static inline void fl_ws(fl *f)
 static bool fl_eat(fl *f, char c);
 
 /* Matches the quoted key `lit` (written with its quotes) and its ':'. */
-static bool fl_lit_key(fl *f, const char *lit, size_t n)
+static inline bool fl_lit_key(fl *f, const char *lit, size_t n)
 {
 	fl_ws(f);
 	if ((size_t)(f->end - f->p) < n || memcmp(f->p, lit, n) != 0)
@@ -962,7 +981,7 @@ static bool fl_lit_key(fl *f, const char *lit, size_t n)
 	return fl_eat(f, ':');
 }
 
-static bool fl_eat(fl *f, char c)
+static inline bool fl_eat(fl *f, char c)
 {
 	fl_ws(f);
 	if (f->p < f->end && *f->p == c) {
@@ -973,11 +992,31 @@ static bool fl_eat(fl *f, char c)
 }
 
 /* A string without escapes and within printable ASCII: its bytes in place. */
-static bool fl_str(fl *f, const char **s, size_t *n)
+static inline bool fl_str(fl *f, const char **s, size_t *n)
 {
 	if (!fl_eat(f, '"'))
 		return false;
 	const char *b = f->p;
+#if FL_SWAR && defined(__SSE2__)
+	/* sixteen bytes at a time up to the first '"', '\\', control (< 0x20),
+	 * DEL or non-ASCII byte: as signed bytes, the last two are those
+	 * >= 0x7f or < 0, i.e. not in [0x20, 0x7e] */
+	{
+		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+		const __m128i lo = _mm_set1_epi8(0x20), hi = _mm_set1_epi8(0x7f);
+		while (f->end - f->p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)f->p);
+			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+						   _mm_or_si128(_mm_cmpgt_epi8(lo, v), _mm_cmpeq_epi8(v, hi)));
+			unsigned m = (unsigned)_mm_movemask_epi8(bad);
+			if (m) {
+				f->p += __builtin_ctz(m);
+				goto scanned;
+			}
+			f->p += 16;
+		}
+	}
+#endif
 #if FL_SWAR
 	/* a word at a time up to the first '"', '\\', control or non-ASCII byte */
 	while (f->end - f->p >= 8) {
@@ -991,6 +1030,9 @@ static bool fl_str(fl *f, const char **s, size_t *n)
 		}
 		f->p += 8;
 	}
+#endif
+#if FL_SWAR && defined(__SSE2__)
+scanned:
 #endif
 	while (f->p < f->end) {
 		unsigned char c = (unsigned char)*f->p;

@@ -172,6 +172,7 @@ int cmd_keygen(int argc, char **argv, struct ward_cli *cli);
 int cmd_ledger(int argc, char **argv, struct ward_cli *cli);
 int cmd_explain(int argc, char **argv, struct ward_cli *cli);
 int cmd_test(int argc, char **argv, struct ward_cli *cli);
+int cmd_bench(int argc, char **argv, struct ward_cli *cli);
 int cmd_version(int argc, char **argv, struct ward_cli *cli);
 int cmd_help(int argc, char **argv, struct ward_cli *cli);
 

@@ -145,6 +145,17 @@ static uint64_t timer_overhead(void)
 	return d[N / 2];
 }
 
+/* Out of memory ends the command, as everywhere in the command line. */
+static void *bench_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p) {
+		fputs("ward bench: error: out of memory\n", stderr);
+		exit(WARD_EXIT_FAILURE);
+	}
+	return p;
+}
+
 /* ---- what a worker decides with ------------------------------------------ */
 
 /* A decision as the first pass gave it. */
@@ -219,7 +230,7 @@ static void record(worker *w, size_t i)
 	x->decision = ward_response_decision(r);
 	x->nreasons = ward_response_reason_count(r);
 	x->nerrors = ward_response_error_count(r);
-	x->reasons = x->nreasons ? calloc(x->nreasons, sizeof *x->reasons) : NULL;
+	x->reasons = x->nreasons ? bench_calloc(x->nreasons, sizeof *x->reasons) : NULL;
 	for (size_t k = 0; k < x->nreasons; k++)
 		x->reasons[k] = ward_response_reason(r, k);
 }
@@ -292,11 +303,7 @@ static ward_request **build_requests(struct ward_cli *cli, ward_engine *e, const
 	if (!b)
 		return NULL;
 	size_t m = ward_batch_count(b);
-	ward_request **r = calloc(m ? m : 1, sizeof *r);
-	if (!r) {
-		ward_batch_free(b);
-		return NULL;
-	}
+	ward_request **r = bench_calloc(m, sizeof *r);
 	for (size_t i = 0; i < m; i++) {
 		r[i] = ward_batch_request(b, i, s, 0, d);
 		if (!r[i]) {
@@ -447,15 +454,13 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 	sh.seconds = seconds;
 	sh.overhead = timer_overhead();
 
-	ws = calloc((size_t)nth, sizeof *ws);
-	if (!ws)
-		goto out;
+	ws = bench_calloc((size_t)nth, sizeof *ws);
 	for (int t = 0; t < nth; t++) {
 		worker *w = &ws[t];
 		w->sh = &sh;
 		w->d = ward_diags_new();
 		w->resp = ward_response_new();
-		w->exp = calloc(nreq, sizeof *w->exp);
+		w->exp = bench_calloc(nreq, sizeof *w->exp);
 		if (o.include_load) {
 			if (load_private(cli, w, &o.in, o.requests) < 0) {
 				cli_print_diags(cli, w->d, 0);
@@ -494,15 +499,20 @@ int cmd_bench(int argc, char **argv, struct ward_cli *cli)
 		allows += ws[0].exp[i].decision == WARD_ALLOW;
 
 	pthread_barrier_init(&sh.start, NULL, (unsigned)nth);
-	for (int t = 1; t < nth; t++)
-		pthread_create(&ws[t].th, NULL, worker_main, &ws[t]);
+	for (int t = 1; t < nth; t++) {
+		if (pthread_create(&ws[t].th, NULL, worker_main, &ws[t]) != 0) {
+			/* the others wait at the start barrier for this one: cannot go on */
+			fprintf(stderr, "ward bench: error: cannot start thread %d\n", t + 1);
+			exit(WARD_EXIT_FAILURE);
+		}
+	}
 	pthread_barrier_wait(&sh.start);
 	run_phases(&ws[0]);
 	for (int t = 1; t < nth; t++)
 		pthread_join(ws[t].th, NULL);
 	pthread_barrier_destroy(&sh.start);
 
-	hist *lat = calloc(1, sizeof *lat);
+	hist *lat = bench_calloc(1, sizeof *lat);
 	uint64_t decisions = 0, wall = 0, cpu = 0;
 	for (int t = 0; t < nth; t++) {
 		if (ws[t].error) {

@@ -33,6 +33,7 @@ const struct cli_command cli_commands[] = {
 	{"approve", cmd_approve, "sign the change's content hash as a reviewer"},
 	{"keygen", cmd_keygen, "create a reviewer's Ed25519 signing key"},
 	{"ledger", cmd_ledger, "verify, list or export the evidence ledger"},
+	{"bench", cmd_bench, "benchmark authorization: decisions/s and per-decision latency on a request batch"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "show the commands, or a command's options"},
 	{NULL, NULL, NULL},

@@ -1445,11 +1445,13 @@ static void explain_path(wctx *cx, warena *a, const wxpolicy *xp, const wentitie
 		const wxunit *u = &xp->units[i];
 		wvalue v;
 		ev.depth = 0;
-		if (eval_expr(&ev, u->expr, &v) < 0 || v.kind != WV_BOOL) {
+		int erc = eval_expr(&ev, u->expr, &v);
+		if (erc < 0 || v.kind != WV_BOOL) {
 			pt->outcomes[i] = WXO_ERROR;
 			pt->status = WXS_ERROR;
 			pt->stop_unit = (int32_t)i;
-			if (v.kind != WV_BOOL && !ev.err)
+			/* `v` is only set when the evaluation succeeded */
+			if (erc == 0)
 				pt->error = arena_sprintf(a, "type error: the condition is a %s, not a bool",
 							  value_kind_name((wvkind)v.kind));
 			else

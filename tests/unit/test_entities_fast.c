@@ -180,6 +180,11 @@ Test(entities_fast, declined_inputs_match_the_careful_path)
 		"[{\"uid\": {\"type\": \"User\", \"id\": \"u\"}, \"attrs\": {\"age\": 9223372036854775808, \"tags\": [], "
 		"\"info\": {\"a\": true}}}]",
 		"[{\"uid\": {\"type\": \"Team\", \"id\": \"\xc3\xa9\"}}]",
+		/* the same bytes past the first 16 of a string (the vector scan) */
+		"[{\"uid\": {\"type\": \"Team\", \"id\": \"abcdefghijklmnopq\xc3\xa9\"}}]",
+		"[{\"uid\": {\"type\": \"Team\", \"id\": \"abcdefghijklmnopq\x7f\"}}]",
+		"[{\"uid\": {\"type\": \"Team\", \"id\": \"abcdefghijklmnopq\x1f\"}}]",
+		"[{\"uid\": {\"type\": \"Team\", \"id\": \"abcdefghijklmnopq\\\\r\"}}]",
 		"[{\"uid\": {\"type\": \"Team\", \"id\": \"a\"}},]",
 		"[{\"uid\": {\"type\": \"Team\", \"id\": \"a\"}}] x",
 		"[{\"uid\": {\"type\": \"Team\", \"id\": \"a\"}, \"attrs\": {\"k\": 1, \"k\": 2}}]",

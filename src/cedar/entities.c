@@ -36,9 +36,16 @@
 
 #define NONE UINT32_MAX
 
+/* A slot holds the uid's key (its symbols' dense ids, unique within the
+ * engine) beside the ordinal, so a probe never dereferences an entity. */
+typedef struct ix_slot {
+	uint32_t ord1;     /* ordinal + 1 into wentities.items; 0 = empty */
+	uint32_t tid, iid; /* uid.type->id, uid.id->id */
+} ix_slot;
+
 struct wentities_index {
-	uint32_t *slot; /* ordinal + 1 into wentities.items; 0 = empty */
-	uint32_t cap;   /* power of two */
+	ix_slot *slot;
+	uint32_t cap; /* power of two */
 };
 
 /* Symbols have dense ids, so one multiply (Fibonacci hashing, keeping the
@@ -71,23 +78,42 @@ static uint32_t index_find(const wentities *es, wuid u)
 	const struct wentities_index *ix = es->index;
 	if (!ix || !ix->cap || !u.type || !u.id)
 		return NONE;
-	uint32_t mask = ix->cap - 1;
+	uint32_t mask = ix->cap - 1, tid = u.type->id, iid = u.id->id;
 	for (uint32_t i = (uint32_t)uid_hash(u) & mask;; i = (i + 1) & mask) {
-		uint32_t s = ix->slot[i];
-		if (!s)
+		const ix_slot *s = &ix->slot[i];
+		if (!s->ord1)
 			return NONE;
-		if (uid_eq(es->items[s - 1]->uid, u))
-			return s - 1;
+		if (s->iid == iid && s->tid == tid)
+			return s->ord1 - 1;
 	}
 }
 
 static void index_put(struct wentities_index *ix, const wentities *es, uint32_t ord)
 {
 	uint32_t mask = ix->cap - 1;
-	uint32_t i = (uint32_t)uid_hash(es->items[ord]->uid) & mask;
-	while (ix->slot[i])
+	wuid u = es->items[ord]->uid;
+	uint32_t i = (uint32_t)uid_hash(u) & mask;
+	while (ix->slot[i].ord1)
 		i = (i + 1) & mask;
-	ix->slot[i] = ord + 1;
+	ix->slot[i].ord1 = ord + 1;
+	ix->slot[i].tid = u.type->id;
+	ix->slot[i].iid = u.id->id;
+}
+
+/* Sizes the uid index and the item array of an empty store for about
+ * `n` entities, so loading a large file does not rehash as it grows. */
+static void store_reserve(wentities *es, size_t n)
+{
+	if (es->n || es->index || n < 64 || n > UINT32_MAX / 8)
+		return;
+	uint32_t cap = 64;
+	while ((uint64_t)(n + 1) * 2 > cap)
+		cap *= 2;
+	es->index = xcalloc(1, sizeof *es->index);
+	es->index->slot = xcalloc(cap, sizeof *es->index->slot);
+	es->index->cap = cap;
+	es->cap = cap / 2;
+	es->items = xrealloc(es->items, es->cap * sizeof *es->items);
 }
 
 /* Appends an entity (caller checked it is not present). */
@@ -754,6 +780,46 @@ static void report_cycle(loader *L, const uint32_t *mem, uint32_t n)
 	buf_release(&m);
 }
 
+/* The common case of the closure: an entity, not its own parent, whose
+ * parents are distinct and have no ancestors of their own (or are not in
+ * the store). Its ancestors are then its parents: fills the table exactly
+ * as set_ancestors would from a set built in parent order, and returns
+ * true; false leaves the entity to the general path. */
+static bool closure_direct(wentities *es, wentity *e, const uint32_t *pord)
+{
+	uint32_t n = e->nparents;
+	if (n > 16)
+		return false;
+	for (uint32_t p = 0; p < n; p++) {
+		if (uid_eq(e->parents[p], e->uid))
+			return false;
+		if (pord[p] != NONE && es->items[pord[p]]->anc_cap)
+			return false;
+		for (uint32_t k = 0; k < p; k++)
+			if (uid_eq(e->parents[k], e->parents[p]))
+				return false;
+	}
+	e->nanc = n;
+	if (!n) {
+		e->ancestors = NULL;
+		e->anc_cap = 0;
+		return true;
+	}
+	uint32_t cap = 4;
+	while ((uint64_t)cap * 2 < (uint64_t)n * 3)
+		cap *= 2;
+	e->ancestors = ARENA_ARRAY(&es->arena, wuid, cap);
+	e->anc_cap = cap;
+	uint32_t mask = cap - 1;
+	for (uint32_t p = 0; p < n; p++) {
+		uint32_t i = (uint32_t)uid_hash(e->parents[p]) & mask;
+		while (e->ancestors[i].type)
+			i = (i + 1) & mask;
+		e->ancestors[i] = e->parents[p];
+	}
+	return true;
+}
+
 /* Computes every entity's ancestor table (see the file comment). */
 static void compute_closure(loader *L)
 {
@@ -773,6 +839,20 @@ static void compute_closure(loader *L)
 	uidset acc = {0};
 	for (uint32_t i = 0; i < n; i++)
 		idx[i] = NONE;
+	/* every parent's ordinal (or NONE), looked up once, in store order */
+	uint32_t *poff = xmalloc(((size_t)n + 1) * sizeof *poff);
+	size_t nedges = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		poff[i] = (uint32_t)nedges;
+		nedges += es->items[i]->nparents;
+	}
+	poff[n] = (uint32_t)nedges;
+	uint32_t *pord = xmalloc((nedges ? nedges : 1) * sizeof *pord);
+	for (uint32_t i = 0; i < n; i++) {
+		const wentity *e = es->items[i];
+		for (uint32_t p = 0; p < e->nparents; p++)
+			pord[poff[i] + p] = index_find(es, e->parents[p]);
+	}
 
 	for (uint32_t s = 0; s < n; s++) {
 		if (idx[s] != NONE)
@@ -786,7 +866,7 @@ static void compute_closure(loader *L)
 			uint32_t v = fv[nf - 1];
 			const wentity *ev = es->items[v];
 			if (fk[nf - 1] < ev->nparents) {
-				uint32_t w = index_find(es, ev->parents[fk[nf - 1]++]);
+				uint32_t w = pord[poff[v] + fk[nf - 1]++];
 				if (w == NONE)
 					continue;
 				if (idx[w] == NONE) {
@@ -811,6 +891,10 @@ static void compute_closure(loader *L)
 					comp[w] = ncomp;
 					mem[nm++] = w;
 				} while (w != v);
+				if (nm == 1 && closure_direct(es, es->items[v], pord + poff[v])) {
+					ncomp++;
+					goto finished;
+				}
 				uidset_clear(&acc);
 				bool cyclic = nm > 1;
 				for (uint32_t k = 0; k < nm; k++) {
@@ -820,7 +904,7 @@ static void compute_closure(loader *L)
 						uidset_add(&acc, pu);
 						if (uid_eq(pu, m->uid))
 							cyclic = true;
-						uint32_t po = index_find(es, pu);
+						uint32_t po = pord[poff[mem[k]] + p];
 						if (po == NONE || comp[po] == ncomp)
 							continue;
 						const wentity *pe = es->items[po];
@@ -835,6 +919,7 @@ static void compute_closure(loader *L)
 					report_cycle(L, mem, nm);
 				ncomp++;
 			}
+		finished:
 			if (nf) {
 				uint32_t u = fv[nf - 1];
 				if (low[v] < low[u])
@@ -843,6 +928,8 @@ static void compute_closure(loader *L)
 		}
 	}
 	uidset_release(&acc);
+	free(poff);
+	free(pord);
 	free(idx);
 	free(low);
 	free(comp);
@@ -1400,6 +1487,13 @@ static bool fastload(loader *L, const char *text, size_t len)
 {
 	fl f;
 	memset(&f, 0, sizeof f);
+	/* an entity takes 150 bytes of text or more (a few hundred, pretty
+	 * printed) and interns about one new id: size the tables for a lower
+	 * bound of that, so they grow at most once or twice but are not
+	 * oversized for pretty-printed files */
+	size_t est = len / 256;
+	store_reserve(L->es, est);
+	intern_reserve(&L->cx->syms, est);
 	f.L = L;
 	f.p = text;
 	f.end = text + len;

@@ -50,8 +50,11 @@ static void fill(int n)
 	diags_init(&d);
 	cr_assert_eq(ledger_open(&l, dbpath, true, &d), 0);
 	for (int i = 0; i < n; i++) {
-		char change[65];
-		snprintf(change, sizeof change, "%02d%062d", i, 0);
+		char change[65]; /* "NN" then 62 zeros: a 64-hex-digit change hash */
+		memset(change, '0', 64);
+		change[64] = '\0';
+		change[0] = (char)('0' + i / 10 % 10);
+		change[1] = (char)('0' + i % 10);
 		ledger_entry e = {.time = "2026-11-29T12:00:00Z", .change = change, .base = "b", .head = "h",
 				  .verdict = i % 2 ? "PASS" : "NEEDS-APPROVAL", .report = "{\"findings\":[]}",
 				  .html = "<html></html>"};

@@ -105,9 +105,9 @@ extern const char *const cli_choices_bool[];       /* true, false */
 #define CLI_OPTS_POLICIES(in)                                                                                  \
 	{"policies", 'p', "FILE", "Cedar policies and templates (default: standard input)", &(in).policies,   \
 	 NULL, NULL},                                                                                          \
-	{"policy-format", 0, "FORMAT", "format of --policies: cedar (json: not supported yet)",               \
+	{"policy-format", 0, "FORMAT", "format of --policies: cedar or json (also recognised by content)",               \
 	 &(in).policy_format, NULL, cli_choices_policy_fmt},                                                   \
-	{"template-linked", 'k', "FILE", "template links (not supported yet)", &(in).template_links, NULL,    \
+	{"template-linked", 'k', "FILE", "JSON file of template links to apply (as ward link -k writes)", &(in).template_links, NULL,    \
 	 NULL},                                                                                                \
 	{"ids", 0, "MODE", "policy ids: annotation (@id where present; default) or positional (policyN)",     \
 	 &(in).ids, NULL, cli_choices_ids}

@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cedar/format.h"
 #include "cedar/parser.h"
 #include "cli/cli.h"
+#include "govern/gio.h"
 
 static int parse_width(struct ward_cli *cli, const char *opt, const char *s, unsigned *out)
 {
@@ -30,34 +32,18 @@ static int parse_width(struct ward_cli *cli, const char *opt, const char *s, uns
 	return 0;
 }
 
-/* Replaces `path` with `data` via a temporary file in the same directory. */
+/* Replaces `path` with `data` atomically, keeping the file's mode. */
 static int write_atomic(struct ward_cli *cli, const char *path, const char *data, size_t n)
 {
-	size_t pl = strlen(path);
-	char *tmp = malloc(pl + 16);
-	if (!tmp)
-		return -1;
-	snprintf(tmp, pl + 16, "%s.wardXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		cli_error(cli, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	FILE *f = fdopen(fd, "wb");
-	int ok = f && fwrite(data, 1, n, f) == n;
-	if (f)
-		ok = (fclose(f) == 0) && ok;
-	else
-		close(fd);
-	if (!ok || rename(tmp, path) != 0) {
-		cli_error(cli, "cannot write '%s': %s", path, strerror(errno));
-		remove(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	struct stat st;
+	unsigned mode = stat(path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
+	wdiags d;
+	diags_init(&d);
+	int rc = gio_write_atomic(path, data, n, mode, false, &d);
+	if (rc < 0)
+		cli_error(cli, "%s", d.n ? d.items[0].msg : "cannot write the file");
+	diags_release(&d);
+	return rc;
 }
 
 int cmd_format(int argc, char **argv, struct ward_cli *cli)

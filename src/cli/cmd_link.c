@@ -19,34 +19,18 @@
 #include "cedar/parser.h"
 #include "cedar/policy_json.h"
 #include "cli/cli.h"
+#include "govern/gio.h"
 
+/* Replaces `path` with `data` atomically. */
 static int write_atomic(struct ward_cli *cli, const char *path, const char *data, size_t n)
 {
-	size_t pl = strlen(path);
-	char *tmp = malloc(pl + 16);
-	if (!tmp)
-		return -1;
-	snprintf(tmp, pl + 16, "%s.wardXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		cli_error(cli, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	FILE *f = fdopen(fd, "wb");
-	int ok = f && fwrite(data, 1, n, f) == n;
-	if (f)
-		ok = (fclose(f) == 0) && ok;
-	else
-		close(fd);
-	if (!ok || rename(tmp, path) != 0) {
-		cli_error(cli, "cannot write '%s': %s", path, strerror(errno));
-		remove(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	wdiags d;
+	diags_init(&d);
+	int rc = gio_write_atomic(path, data, n, 0644, false, &d);
+	if (rc < 0)
+		cli_error(cli, "%s", d.n ? d.items[0].msg : "cannot write the file");
+	diags_release(&d);
+	return rc;
 }
 
 static json_t *uid_json(wuid u)

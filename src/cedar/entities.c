@@ -636,64 +636,51 @@ static void load_entity(loader *L, const json_t *obj, size_t idx)
 	buf_release(&name);
 }
 
-/* The transitive parents of `start` following `next`; used to compare an
- * action written in the JSON with its declaration in the schema. */
-static void action_closure_json(const wentities *es, wuid start, uidset *out)
+/* Direct parents of `u` in some hierarchy: sets *parents (NULL when `u` is
+ * unknown there) and returns their number. */
+typedef uint32_t (*parents_fn)(const void *where, wuid u, const wuid **parents);
+
+static uint32_t json_parents(const void *where, wuid u, const wuid **parents)
 {
-	uidset_clear(out);
-	wuid *stack = NULL;
-	size_t n = 0, cap = 0;
-	const wentity *e0 = entities_get(es, start);
-	for (uint32_t k = 0; e0 && k < e0->nparents; k++) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			stack = xrealloc(stack, cap * sizeof *stack);
-		}
-		stack[n++] = e0->parents[k];
-	}
-	while (n) {
-		wuid u = stack[--n];
-		if (!uidset_add(out, u))
-			continue;
-		const wentity *e = entities_get(es, u);
-		for (uint32_t k = 0; e && k < e->nparents; k++) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				stack = xrealloc(stack, cap * sizeof *stack);
-			}
-			stack[n++] = e->parents[k];
-		}
-	}
-	free(stack);
+	const wentity *e = entities_get(where, u);
+	*parents = e ? e->parents : NULL;
+	return e ? e->nparents : 0;
 }
 
-static void action_closure_schema(const wschema *s, wuid start, uidset *out)
+static uint32_t schema_parents(const void *where, wuid u, const wuid **parents)
+{
+	const waction *a = schema_action(where, u);
+	*parents = a ? a->member_of : NULL;
+	return a ? a->nmember_of : 0;
+}
+
+/* The transitive parents of `start` (not `start` itself unless on a cycle),
+ * iteratively; used to compare an action written in the JSON with its
+ * declaration in the schema. */
+static void action_closure(const void *where, parents_fn parents_of, wuid start, uidset *out)
 {
 	uidset_clear(out);
 	wuid *stack = NULL;
 	size_t n = 0, cap = 0;
-	const waction *a0 = schema_action(s, start);
-	for (uint32_t k = 0; a0 && k < a0->nmember_of; k++) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			stack = xrealloc(stack, cap * sizeof *stack);
-		}
-		stack[n++] = a0->member_of[k];
-	}
-	while (n) {
-		wuid u = stack[--n];
-		if (!uidset_add(out, u))
-			continue;
-		const waction *a = schema_action(s, u);
-		for (uint32_t k = 0; a && k < a->nmember_of; k++) {
+	wuid u = start;
+	for (;;) {
+		const wuid *ps;
+		uint32_t np = parents_of(where, u, &ps);
+		for (uint32_t k = 0; k < np; k++) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;
 				stack = xrealloc(stack, cap * sizeof *stack);
 			}
-			stack[n++] = a->member_of[k];
+			stack[n++] = ps[k];
 		}
+		do {
+			if (!n) {
+				free(stack);
+				return;
+			}
+			u = stack[--n];
+		} while (!uidset_add(out, u));
 	}
-	free(stack);
 }
 
 static void check_json_actions(loader *L)
@@ -704,8 +691,8 @@ static void check_json_actions(loader *L)
 		const wentity *e = es->items[o];
 		if (!ctx_is_action_type(e->uid.type) || !schema_action(L->schema, e->uid))
 			continue;
-		action_closure_json(es, e->uid, &a);
-		action_closure_schema(L->schema, e->uid, &b);
+		action_closure(es, json_parents, e->uid, &a);
+		action_closure(L->schema, schema_parents, e->uid, &b);
 		bool same = a.n == b.n;
 		for (uint32_t k = 0; same && k < a.n; k++)
 			same = uidset_has(&b, a.slot[a.used[k]]);

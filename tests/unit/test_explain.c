@@ -878,3 +878,41 @@ Test(explain, linked_policy_uses_its_slot_values)
 	buf_release(&err);
 	world_release(&w);
 }
+
+/* The example policy repository that `ward init` creates and `make demo`
+ * uses: every committed policy explained in the schema's terms. */
+Test(explain, golden_repo_example)
+{
+	wbuf root = WBUF_INIT, p = WBUF_INIT, pol = WBUF_INIT;
+	src_root(&root);
+	static const char *files[] = {"guardrails", "REQ-1001", "REQ-1002", "REQ-1003", "REQ-1004", "REQ-1005"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		buf_clear(&p);
+		buf_printf(&p, "%s/examples/repo/policies/%s.cedar", root.p, files[i]);
+		char *t = slurp(p.p, NULL);
+		cr_assert(t, "cannot read %s", p.p);
+		buf_adds(&pol, t);
+		buf_addc(&pol, '\n');
+		free(t);
+	}
+	buf_clear(&p);
+	buf_printf(&p, "%s/examples/repo/schema.cedarschema", root.p);
+	char *schema = slurp(p.p, NULL);
+	cr_assert(schema, "cannot read %s", p.p);
+	buf_clear(&p);
+	buf_printf(&p, "%s/examples/repo/entities/platform.json", root.p);
+	char *ents = slurp(p.p, NULL);
+	cr_assert(ents, "cannot read %s", p.p);
+	world w;
+	world_init(&w, pol.p, schema, ents);
+	wbuf out = WBUF_INIT;
+	explain_policies_text(&w.x, &out);
+	golden("repo-policies.txt", out.p);
+	buf_release(&out);
+	world_release(&w);
+	free(schema);
+	free(ents);
+	buf_release(&pol);
+	buf_release(&p);
+	buf_release(&root);
+}

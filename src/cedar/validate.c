@@ -61,6 +61,46 @@ bool vx_is_action_type(const vctx *v, const wsym *type)
 	return false;
 }
 
+/* Parent `p` of entity type / action `k` as an index, -1 when it is not
+ * declared; the number of parents when p == UINT32_MAX. */
+typedef int64_t (*parent_fn)(const vctx *v, uint32_t k, uint32_t p);
+
+static int64_t etype_parent(const vctx *v, uint32_t k, uint32_t p)
+{
+	const wentity_type *et = &v->s->etypes[k];
+	return p == UINT32_MAX ? (int64_t)et->nparents : (int64_t)vx_etype_index(v, et->parents[p]);
+}
+
+static int64_t action_parent(const vctx *v, uint32_t k, uint32_t p)
+{
+	const waction *a = &v->s->actions[k];
+	return p == UINT32_MAX ? (int64_t)a->nmember_of : (int64_t)vx_action_index(v, a->member_of[p]);
+}
+
+/* Fills the transitive-membership bit matrix `mat` (n rows of `words`
+ * 64-bit words: row i has bit j when i is a transitive member of j) by a
+ * depth-first walk from each row. Each j enters a row's walk once, so
+ * `stack` needs n + 1 slots. O(n * edges). */
+static void closure_rows(const vctx *v, uint64_t *mat, uint32_t words, uint32_t n, parent_fn parent, uint32_t *stack)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t *row = mat + (size_t)i * words;
+		uint32_t sp = 0;
+		stack[sp++] = i;
+		while (sp) {
+			uint32_t k = stack[--sp];
+			uint32_t np = (uint32_t)parent(v, k, UINT32_MAX);
+			for (uint32_t p = 0; p < np; p++) {
+				int64_t j = parent(v, k, p);
+				if (j < 0 || BIT_HAS(row, j))
+					continue;
+				BIT_SET(row, j);
+				stack[sp++] = (uint32_t)j;
+			}
+		}
+	}
+}
+
 static void vctx_build(vctx *v, wctx *cx, const wschema *s, const wvalidate_opts *opts)
 {
 	memset(v, 0, sizeof *v);
@@ -78,25 +118,8 @@ static void vctx_build(vctx *v, wctx *cx, const wschema *s, const wvalidate_opts
 	/* entity ancestors: anc[i] has bit j when i can be a (transitive) member of j */
 	v->wordsE = (ne + 63) / 64 ? (ne + 63) / 64 : 1;
 	v->anc = xcalloc((size_t)ne * v->wordsE + 1, sizeof(uint64_t));
-	uint32_t *stack = xmalloc(sizeof(uint32_t) * (ne + na + 1) * 2);
-	for (uint32_t i = 0; i < ne; i++) {
-		uint64_t *row = v->anc + (size_t)i * v->wordsE;
-		uint32_t sp = 0;
-		stack[sp++] = i;
-		while (sp) {
-			uint32_t k = stack[--sp];
-			const wentity_type *et = &s->etypes[k];
-			for (uint32_t p = 0; p < et->nparents; p++) {
-				int j = vx_etype_index(v, et->parents[p]);
-				if (j < 0 || BIT_HAS(row, j))
-					continue;
-				BIT_SET(row, j);
-				stack[sp++] = (uint32_t)j;
-				if (sp >= (ne + na + 1) * 2 - 1)
-					sp--; /* cannot happen: each j pushed once */
-			}
-		}
-	}
+	uint32_t *stack = xmalloc(sizeof(uint32_t) * (ne + na + 1));
+	closure_rows(v, v->anc, v->wordsE, ne, etype_parent, stack);
 	/* actions */
 	v->acap = 16;
 	while (v->acap < na * 2 + 2)
@@ -113,22 +136,7 @@ static void vctx_build(vctx *v, wctx *cx, const wschema *s, const wvalidate_opts
 	}
 	v->wordsA = (na + 63) / 64 ? (na + 63) / 64 : 1;
 	v->aanc = xcalloc((size_t)na * v->wordsA + 1, sizeof(uint64_t));
-	for (uint32_t i = 0; i < na; i++) {
-		uint64_t *row = v->aanc + (size_t)i * v->wordsA;
-		uint32_t sp = 0;
-		stack[sp++] = i;
-		while (sp) {
-			uint32_t k = stack[--sp];
-			const waction *a = &s->actions[k];
-			for (uint32_t p = 0; p < a->nmember_of; p++) {
-				int j = vx_action_index(v, a->member_of[p]);
-				if (j < 0 || BIT_HAS(row, j))
-					continue;
-				BIT_SET(row, j);
-				stack[sp++] = (uint32_t)j;
-			}
-		}
-	}
+	closure_rows(v, v->aanc, v->wordsA, na, action_parent, stack);
 	free(stack);
 	/* request environments */
 	size_t cap = 16;

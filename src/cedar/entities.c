@@ -232,37 +232,6 @@ static bool uidset_has(const uidset *s, wuid u)
 	return false;
 }
 
-/* Copies the set, minus `self`, into e's ancestor table in arena `a`. */
-static void set_ancestors(warena *a, wentity *e, const uidset *s)
-{
-	uint32_t n = 0;
-	for (uint32_t k = 0; k < s->n; k++)
-		if (!uid_eq(s->slot[s->used[k]], e->uid))
-			n++;
-	e->nanc = n;
-	if (!n) {
-		e->ancestors = NULL;
-		e->anc_cap = 0;
-		return;
-	}
-	/* load factor at most 2/3: linear probing stays short, memory modest */
-	uint32_t cap = 4;
-	while ((uint64_t)cap * 2 < (uint64_t)n * 3)
-		cap *= 2;
-	e->ancestors = ARENA_ARRAY(a, wuid, cap);
-	e->anc_cap = cap;
-	uint32_t mask = cap - 1;
-	for (uint32_t k = 0; k < s->n; k++) {
-		wuid u = s->slot[s->used[k]];
-		if (uid_eq(u, e->uid))
-			continue;
-		uint32_t i = (uint32_t)uid_hash(u) & mask;
-		while (e->ancestors[i].type)
-			i = (i + 1) & mask;
-		e->ancestors[i] = u;
-	}
-}
-
 /* ---- loading ------------------------------------------------------------ */
 
 typedef struct loader {
@@ -767,47 +736,99 @@ static void report_cycle(loader *L, const uint32_t *mem, uint32_t n)
 	buf_release(&m);
 }
 
-/* The common case of the closure: an entity, not its own parent, whose
- * parents are distinct and have no ancestors of their own (or are not in
- * the store). Its ancestors are then its parents: fills the table exactly
- * as set_ancestors would from a set built in parent order, and returns
- * true; false leaves the entity to the general path. */
-static bool closure_direct(wentities *es, wentity *e, const uint32_t *pord)
+/* Missing parents (uids named as parents but not in the store) get
+ * pseudo-ordinals n, n+1, ...: a small map from uid to that number. */
+typedef struct uidmap {
+	wuid *key;
+	uint32_t *val;
+	uint32_t cap, n;
+} uidmap;
+
+static uint32_t uidmap_get_or_add(uidmap *m, wuid u, uint32_t next)
 {
-	uint32_t n = e->nparents;
-	if (n > 16)
-		return false;
-	for (uint32_t p = 0; p < n; p++) {
-		if (uid_eq(e->parents[p], e->uid))
-			return false;
-		if (pord[p] != NONE && es->items[pord[p]]->anc_cap)
-			return false;
-		for (uint32_t k = 0; k < p; k++)
-			if (uid_eq(e->parents[k], e->parents[p]))
-				return false;
+	if ((m->n + 1) * 2 > m->cap) {
+		uidmap old = *m;
+		m->cap = old.cap ? old.cap * 2 : 16;
+		m->key = xcalloc(m->cap, sizeof *m->key);
+		m->val = xmalloc(m->cap * sizeof *m->val);
+		for (uint32_t i = 0; i < old.cap; i++) {
+			if (!old.key[i].type)
+				continue;
+			uint32_t j = uid_hash(old.key[i]) & (m->cap - 1);
+			while (m->key[j].type)
+				j = (j + 1) & (m->cap - 1);
+			m->key[j] = old.key[i];
+			m->val[j] = old.val[i];
+		}
+		free(old.key);
+		free(old.val);
 	}
-	e->nanc = n;
-	if (!n) {
+	uint32_t mask = m->cap - 1;
+	uint32_t i = uid_hash(u) & mask;
+	while (m->key[i].type) {
+		if (uid_eq(m->key[i], u))
+			return m->val[i];
+		i = (i + 1) & mask;
+	}
+	m->key[i] = u;
+	m->val[i] = next;
+	m->n++;
+	return next;
+}
+
+/* Fills e's ancestor table from the ordinals lst[0..n) (pseudo-ordinals
+ * from n_store on name missing parents), leaving out e itself at `self`. */
+static void fill_ancestors(wentities *es, wentity *e, uint32_t self, const uint32_t *lst, uint32_t n,
+			   const wuid *missing, uint32_t n_store)
+{
+	uint32_t cnt = n;
+	for (uint32_t k = 0; k < n; k++)
+		if (lst[k] == self)
+			cnt--;
+	e->nanc = cnt;
+	if (!cnt) {
 		e->ancestors = NULL;
 		e->anc_cap = 0;
-		return true;
+		return;
 	}
+	/* load factor at most 2/3: linear probing stays short, memory modest */
 	uint32_t cap = 4;
-	while ((uint64_t)cap * 2 < (uint64_t)n * 3)
+	while ((uint64_t)cap * 2 < (uint64_t)cnt * 3)
 		cap *= 2;
 	e->ancestors = ARENA_ARRAY(&es->arena, wuid, cap);
 	e->anc_cap = cap;
 	uint32_t mask = cap - 1;
-	for (uint32_t p = 0; p < n; p++) {
-		uint32_t i = (uint32_t)uid_hash(e->parents[p]) & mask;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t o = lst[k];
+		if (o == self)
+			continue;
+		wuid u = o < n_store ? es->items[o]->uid : missing[o - n_store];
+		uint32_t i = (uint32_t)uid_hash(u) & mask;
 		while (e->ancestors[i].type)
 			i = (i + 1) & mask;
-		e->ancestors[i] = e->parents[p];
+		e->ancestors[i] = u;
 	}
-	return true;
 }
 
-/* Computes every entity's ancestor table (see the file comment). */
+/* A growable array of ordinals. */
+typedef struct ordvec {
+	uint32_t *v;
+	size_t n, cap;
+} ordvec;
+
+static inline void ordvec_push(ordvec *a, uint32_t o)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 1024;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = o;
+}
+
+/* Computes every entity's ancestor table (see the file comment). Sets are
+ * built over ordinals: a component's ancestors are collected with a mark
+ * array (one compare per candidate, no hashing) into a list kept per
+ * entity for its descendants' unions, then turned into uid tables. */
 static void compute_closure(loader *L)
 {
 	wentities *es = L->es;
@@ -822,11 +843,15 @@ static void compute_closure(loader *L)
 	uint32_t *fv = xmalloc(n * sizeof *fv); /* frames: vertex */
 	uint32_t *fk = xmalloc(n * sizeof *fk); /* frames: next parent */
 	uint32_t *mem = xmalloc(n * sizeof *mem);
+	/* per entity: its ancestor ordinals (itself too when on a cycle) as
+	 * lst.v[aoff[o] .. aoff[o] + alen[o]) */
+	size_t *aoff = xmalloc(n * sizeof *aoff);
+	uint32_t *alen = xcalloc(n, sizeof *alen);
+	ordvec lst = {0};
 	uint32_t sp = 0, nf = 0, counter = 0, ncomp = 0;
-	uidset acc = {0};
 	for (uint32_t i = 0; i < n; i++)
 		idx[i] = NONE;
-	/* every parent's ordinal (or NONE), looked up once, in store order */
+	/* every parent's ordinal, looked up once, in store order */
 	uint32_t *poff = xmalloc(((size_t)n + 1) * sizeof *poff);
 	size_t nedges = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -835,11 +860,29 @@ static void compute_closure(loader *L)
 	}
 	poff[n] = (uint32_t)nedges;
 	uint32_t *pord = xmalloc((nedges ? nedges : 1) * sizeof *pord);
+	uidmap miss = {0};
+	wuid *missing = NULL;
+	uint32_t nmissing = 0, cmissing = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const wentity *e = es->items[i];
-		for (uint32_t p = 0; p < e->nparents; p++)
-			pord[poff[i] + p] = index_find(es, e->parents[p]);
+		for (uint32_t p = 0; p < e->nparents; p++) {
+			uint32_t o = index_find(es, e->parents[p]);
+			if (o == NONE) {
+				o = uidmap_get_or_add(&miss, e->parents[p], n + nmissing);
+				if (o == n + nmissing) {
+					if (nmissing == cmissing) {
+						cmissing = cmissing ? cmissing * 2 : 16;
+						missing = xrealloc(missing, cmissing * sizeof *missing);
+					}
+					missing[nmissing++] = e->parents[p];
+				}
+			}
+			pord[poff[i] + p] = o;
+		}
 	}
+	/* mark[o] == stamp: o is in the set being collected */
+	uint32_t *mark = xcalloc((size_t)n + nmissing, sizeof *mark);
+	uint32_t stamp = 0;
 
 	for (uint32_t s = 0; s < n; s++) {
 		if (idx[s] != NONE)
@@ -854,7 +897,7 @@ static void compute_closure(loader *L)
 			const wentity *ev = es->items[v];
 			if (fk[nf - 1] < ev->nparents) {
 				uint32_t w = pord[poff[v] + fk[nf - 1]++];
-				if (w == NONE)
+				if (w >= n)
 					continue;
 				if (idx[w] == NONE) {
 					idx[w] = low[w] = counter++;
@@ -878,35 +921,44 @@ static void compute_closure(loader *L)
 					comp[w] = ncomp;
 					mem[nm++] = w;
 				} while (w != v);
-				if (nm == 1 && closure_direct(es, es->items[v], pord + poff[v])) {
-					ncomp++;
-					goto finished;
-				}
-				uidset_clear(&acc);
 				bool cyclic = nm > 1;
+				size_t base = lst.n;
+				if (++stamp == 0) { /* wrapped: start the marks afresh */
+					memset(mark, 0, ((size_t)n + nmissing) * sizeof *mark);
+					stamp = 1;
+				}
 				for (uint32_t k = 0; k < nm; k++) {
-					const wentity *m = es->items[mem[k]];
-					for (uint32_t p = 0; p < m->nparents; p++) {
-						wuid pu = m->parents[p];
-						uidset_add(&acc, pu);
-						if (uid_eq(pu, m->uid))
+					uint32_t m = mem[k];
+					const wentity *me = es->items[m];
+					for (uint32_t p = 0; p < me->nparents; p++) {
+						uint32_t po = pord[poff[m] + p];
+						if (po == m)
 							cyclic = true;
-						uint32_t po = pord[poff[mem[k]] + p];
-						if (po == NONE || comp[po] == ncomp)
+						if (mark[po] != stamp) {
+							mark[po] = stamp;
+							ordvec_push(&lst, po);
+						}
+						if (po >= n || comp[po] == ncomp)
 							continue;
-						const wentity *pe = es->items[po];
-						for (uint32_t q = 0; q < pe->anc_cap; q++)
-							if (pe->ancestors[q].type)
-								uidset_add(&acc, pe->ancestors[q]);
+						for (uint32_t q = 0; q < alen[po]; q++) {
+							uint32_t a = lst.v[aoff[po] + q];
+							if (mark[a] != stamp) {
+								mark[a] = stamp;
+								ordvec_push(&lst, a);
+							}
+						}
 					}
 				}
-				for (uint32_t k = 0; k < nm; k++)
-					set_ancestors(&es->arena, es->items[mem[k]], &acc);
+				uint32_t len = (uint32_t)(lst.n - base);
+				for (uint32_t k = 0; k < nm; k++) {
+					aoff[mem[k]] = base;
+					alen[mem[k]] = len;
+					fill_ancestors(es, es->items[mem[k]], mem[k], lst.v + base, len, missing, n);
+				}
 				if (cyclic)
 					report_cycle(L, mem, nm);
 				ncomp++;
 			}
-		finished:
 			if (nf) {
 				uint32_t u = fv[nf - 1];
 				if (low[v] < low[u])
@@ -914,7 +966,13 @@ static void compute_closure(loader *L)
 			}
 		}
 	}
-	uidset_release(&acc);
+	free(lst.v);
+	free(aoff);
+	free(alen);
+	free(mark);
+	free(miss.key);
+	free(miss.val);
+	free(missing);
 	free(poff);
 	free(pord);
 	free(idx);
@@ -1508,11 +1566,11 @@ static bool fastload(loader *L, const char *text, size_t len)
 	return !L->bail;
 }
 
-int entities_load_json(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text,
-		       size_t len, wdiags *d)
+static int load_json(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text, size_t len,
+		     wdiags *d, bool try_fast)
 {
 	size_t err0 = d->nerrors;
-	if (es->n == 0) {
+	if (try_fast && es->n == 0) {
 		loader F;
 		memset(&F, 0, sizeof F);
 		F.cx = cx;
@@ -1570,4 +1628,56 @@ int entities_load_json(wctx *cx, wentities *es, const wschema *schema, const cha
 	free(L.json_idx);
 	json_decref(root);
 	return (int)(d->nerrors - err0);
+}
+
+int entities_load_json(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text,
+		       size_t len, wdiags *d)
+{
+	return load_json(cx, es, schema, name, text, len, d, true);
+}
+
+int entities_load_json_careful(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text,
+			       size_t len, wdiags *d)
+{
+	return load_json(cx, es, schema, name, text, len, d, false);
+}
+
+static int uid_sort_cmp(const void *a, const void *b)
+{
+	wvalue x = value_entity(*(const wuid *)a), y = value_entity(*(const wuid *)b);
+	return value_cmp(&x, &y);
+}
+
+void entities_dump(const wentities *es, wbuf *out)
+{
+	for (uint32_t i = 0; i < es->n; i++) {
+		const wentity *e = es->items[i];
+		uid_print(e->uid, out);
+		wvalue v;
+		v.kind = WV_RECORD;
+		v.u.rec = e->attrs;
+		buf_adds(out, "\n  attrs ");
+		value_print(&v, out);
+		v.u.rec = e->tags;
+		buf_adds(out, "\n  tags ");
+		value_print(&v, out);
+		buf_adds(out, "\n  parents");
+		for (uint32_t p = 0; p < e->nparents; p++) {
+			buf_adds(out, " ");
+			uid_print(e->parents[p], out);
+		}
+		wuid *anc = xmalloc((e->nanc ? e->nanc : 1) * sizeof *anc);
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < e->anc_cap; k++)
+			if (e->ancestors[k].type)
+				anc[n++] = e->ancestors[k];
+		qsort(anc, n, sizeof *anc, uid_sort_cmp);
+		buf_printf(out, "\n  ancestors (%u)", e->nanc);
+		for (uint32_t k = 0; k < n; k++) {
+			buf_adds(out, " ");
+			uid_print(anc[k], out);
+		}
+		buf_adds(out, "\n");
+		free(anc);
+	}
 }

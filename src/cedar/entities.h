@@ -19,6 +19,7 @@
 #include "cedar/schema.h"
 #include "cedar/value.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/diag.h"
 
 typedef struct wentity {
@@ -54,6 +55,16 @@ void entities_release(wentities *es);
  * Returns the number of errors appended to `d`. */
 int entities_load_json(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text,
 		       size_t len, wdiags *d);
+
+/* As entities_load_json, but always through the careful path (jansson),
+ * never the fast single-pass reader: the two must build the same store,
+ * which the tests and the entities fuzz target check with entities_dump. */
+int entities_load_json_careful(wctx *cx, wentities *es, const wschema *schema, const char *name, const char *text,
+			       size_t len, wdiags *d);
+
+/* A canonical text of the store: every entity in load order with its
+ * attributes, tags, parents as written and ancestors sorted. */
+void entities_dump(const wentities *es, wbuf *out);
 
 const wentity *entities_get(const wentities *es, wuid uid);
 

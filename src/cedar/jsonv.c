@@ -605,13 +605,26 @@ static int conv_untyped(jconv *jc, const json_t *j, wvalue *out)
 	return -1;
 }
 
+/* sym_cmp's order (its sign only), without a call when the first bytes
+ * already differ. */
+static inline int key_cmp(const wsym *a, const wsym *b)
+{
+	if (a == b)
+		return 0;
+	if (a->len && b->len && a->s[0] != b->s[0])
+		return (unsigned char)a->s[0] < (unsigned char)b->s[0] ? -1 : 1;
+	return sym_cmp(a, b);
+}
+
 /* Binary search of a record type's attributes (sorted by sym_cmp). */
 static const wattr *find_attr(const wtype *t, const wsym *k)
 {
 	uint32_t lo = 0, hi = t->nattrs;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int c = sym_cmp(t->attrs[mid].name, k);
+		if (t->attrs[mid].name == k)
+			return &t->attrs[mid];
+		int c = key_cmp(t->attrs[mid].name, k);
 		if (c == 0)
 			return &t->attrs[mid];
 		if (c < 0)
@@ -817,21 +830,44 @@ int jsonv_to_uid(wctx *cx, const json_t *j, bool allow_string, wuid *out, wbuf *
 
 /* ---- conformance of built values ---------------------------------------- */
 
-bool jsonv_value_conforms(const wschema *schema, const wvalue *v, const wtype *t, wbuf *why)
+/* The check proper; `why` may be NULL: the success path (nearly every
+ * value) then builds no message, and a failing attribute is checked again
+ * with a buffer to say why. */
+static bool conforms(const wschema *schema, const wvalue *v, const wtype *t, wbuf *why);
+
+/* conforms without a message; a value of a type without inner structure
+ * (or an entity type to look up) needs only its kind compared, in line. */
+static inline bool conforms_quiet(const wschema *schema, const wvalue *v, const wtype *t)
+{
+	switch (t->kind) {
+	case WT_ENTITY:
+	case WT_SET:
+	case WT_RECORD:
+		return conforms(schema, v, t, NULL);
+	default:
+		return v->kind == vkind_of_tkind(t->kind);
+	}
+}
+
+static bool conforms(const wschema *schema, const wvalue *v, const wtype *t, wbuf *why)
 {
 	int want = vkind_of_tkind(t->kind);
 	if (v->kind != want) {
-		char *ts = type_str(t);
-		buf_printf(why, "expected %s, found ", ts);
-		describe_value(v, why);
-		free(ts);
+		if (why) {
+			char *ts = type_str(t);
+			buf_printf(why, "expected %s, found ", ts);
+			describe_value(v, why);
+			free(ts);
+		}
 		return false;
 	}
 	switch (t->kind) {
 	case WT_ENTITY:
 		if (t->entity && v->u.e.type != t->entity) {
-			buf_printf(why, "expected an entity of type '%s', found ", t->entity->s);
-			uid_print(v->u.e, why);
+			if (why) {
+				buf_printf(why, "expected an entity of type '%s', found ", t->entity->s);
+				uid_print(v->u.e, why);
+			}
 			return false;
 		}
 		if (schema) {
@@ -840,10 +876,12 @@ bool jsonv_value_conforms(const wschema *schema, const wvalue *v, const wtype *t
 				for (uint32_t i = 0; i < et->nenum; i++)
 					if (et->enum_ids[i] == v->u.e.id)
 						return true;
-				buf_adds(why, "entity ");
-				uid_print(v->u.e, why);
-				buf_printf(why, " is of enumerated type '%s', but \"%s\" is not one of its ids",
-					   v->u.e.type->s, v->u.e.id->s);
+				if (why) {
+					buf_adds(why, "entity ");
+					uid_print(v->u.e, why);
+					buf_printf(why, " is of enumerated type '%s', but \"%s\" is not one of its ids",
+						   v->u.e.type->s, v->u.e.id->s);
+				}
 				return false;
 			}
 		}
@@ -852,45 +890,67 @@ bool jsonv_value_conforms(const wschema *schema, const wvalue *v, const wtype *t
 		if (!t->elem)
 			return true;
 		for (uint32_t i = 0; i < v->u.set->n; i++) {
-			if (!jsonv_value_conforms(schema, &v->u.set->items[i], t->elem, why)) {
-				buf_adds(why, " (in a set element)");
+			if (!conforms_quiet(schema, &v->u.set->items[i], t->elem)) {
+				if (why) {
+					conforms(schema, &v->u.set->items[i], t->elem, why);
+					buf_adds(why, " (in a set element)");
+				}
 				return false;
 			}
 		}
 		return true;
 	case WT_RECORD: {
+		/* The record's fields and the type's attributes are both sorted
+		 * by sym_cmp: walk them together. Errors keep the order of the
+		 * one-lookup-per-attribute check: the first attribute (in
+		 * attribute order) missing or ill-typed, and only then the first
+		 * undeclared field (in field order). */
 		const wrecord *r = v->u.rec;
+		const wsym *undeclared = NULL;
+		uint32_t j = 0;
 		for (uint32_t i = 0; i < t->nattrs; i++) {
 			const wattr *a = &t->attrs[i];
-			const wvalue *f = record_get(r, a->name);
-			if (!f) {
+			while (j < r->n && r->f[j].key != a->name && key_cmp(r->f[j].key, a->name) < 0) {
+				if (!undeclared)
+					undeclared = r->f[j].key;
+				j++;
+			}
+			if (j == r->n || r->f[j].key != a->name) {
 				if (a->required) {
-					buf_printf(why, "missing required attribute '%s'", a->name->s);
+					if (why)
+						buf_printf(why, "missing required attribute '%s'", a->name->s);
 					return false;
 				}
 				continue;
 			}
-			wbuf sub = WBUF_INIT;
-			if (!jsonv_value_conforms(schema, f, a->type, &sub)) {
-				buf_printf(why, "attribute '%s': %s", a->name->s, sub.p ? sub.p : "");
-				buf_release(&sub);
+			const wvalue *f = &r->f[j++].val;
+			if (!conforms_quiet(schema, f, a->type)) {
+				if (why) {
+					wbuf sub = WBUF_INIT;
+					conforms(schema, f, a->type, &sub);
+					buf_printf(why, "attribute '%s': %s", a->name->s, sub.p ? sub.p : "");
+					buf_release(&sub);
+				}
 				return false;
 			}
-			buf_release(&sub);
 		}
-		if (!t->open) {
-			for (uint32_t i = 0; i < r->n; i++) {
-				if (!find_attr(t, r->f[i].key)) {
-					buf_printf(why, "unexpected attribute '%s'", r->f[i].key->s);
-					return false;
-				}
-			}
+		if (!undeclared && j < r->n)
+			undeclared = r->f[j].key;
+		if (!t->open && undeclared) {
+			if (why)
+				buf_printf(why, "unexpected attribute '%s'", undeclared->s);
+			return false;
 		}
 		return true;
 	}
 	default:
 		return true;
 	}
+}
+
+bool jsonv_value_conforms(const wschema *schema, const wvalue *v, const wtype *t, wbuf *why)
+{
+	return conforms(schema, v, t, why);
 }
 
 /* ---- JSON text ---------------------------------------------------------- */

@@ -62,19 +62,29 @@ static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
 	return an < bn ? -1 : (an > bn ? 1 : 0);
 }
 
-static int cmp_sym(const wsym *a, const wsym *b)
+/* sym_cmp normalised to -1/0/1, without a call when the symbols are the
+ * same or their first bytes already differ (the usual case for attribute
+ * names and entity ids). Same order as sym_cmp: bytes unsigned, a proper
+ * prefix first. */
+static inline int cmp_sym(const wsym *a, const wsym *b)
 {
+	if (a == b)
+		return 0;
+	if (a->len && b->len && a->s[0] != b->s[0])
+		return (unsigned char)a->s[0] < (unsigned char)b->s[0] ? -1 : 1;
 	int c = sym_cmp(a, b);
 	return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-int value_cmp(const wvalue *a, const wvalue *b)
+static int cmp_slow(const wvalue *a, const wvalue *b);
+
+/* value_cmp with the common kinds handled in line; the others (and the
+ * recursion into sets and records) go through cmp_slow. */
+static inline int cmp_fast(const wvalue *a, const wvalue *b)
 {
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
 	switch ((wvkind)a->kind) {
-	case WV_BOOL:
-		return (int)a->u.b - (int)b->u.b;
 	case WV_LONG:
 	case WV_DECIMAL:
 	case WV_DATETIME:
@@ -86,13 +96,23 @@ int value_cmp(const wvalue *a, const wvalue *b)
 		int c = cmp_sym(a->u.e.type, b->u.e.type);
 		return c ? c : cmp_sym(a->u.e.id, b->u.e.id);
 	}
+	default:
+		return cmp_slow(a, b);
+	}
+}
+
+static int cmp_slow(const wvalue *a, const wvalue *b)
+{
+	switch ((wvkind)a->kind) {
+	case WV_BOOL:
+		return (int)a->u.b - (int)b->u.b;
 	case WV_SET: {
 		const wset *x = a->u.set, *y = b->u.set;
 		if (x == y)
 			return 0;
 		uint32_t n = x->n < y->n ? x->n : y->n;
 		for (uint32_t i = 0; i < n; i++) {
-			int c = value_cmp(&x->items[i], &y->items[i]);
+			int c = cmp_fast(&x->items[i], &y->items[i]);
 			if (c)
 				return c;
 		}
@@ -104,10 +124,13 @@ int value_cmp(const wvalue *a, const wvalue *b)
 			return 0;
 		uint32_t n = x->n < y->n ? x->n : y->n;
 		for (uint32_t i = 0; i < n; i++) {
-			int c = cmp_sym(x->f[i].key, y->f[i].key);
-			if (c)
-				return c;
-			c = value_cmp(&x->f[i].val, &y->f[i].val);
+			/* records of one type share their key symbols */
+			if (x->f[i].key != y->f[i].key) {
+				int c = cmp_sym(x->f[i].key, y->f[i].key);
+				if (c)
+					return c;
+			}
+			int c = cmp_fast(&x->f[i].val, &y->f[i].val);
 			if (c)
 				return c;
 		}
@@ -117,8 +140,14 @@ int value_cmp(const wvalue *a, const wvalue *b)
 		int c = ext_ip_cmp(a->u.ip, b->u.ip);
 		return c < 0 ? -1 : (c > 0 ? 1 : 0);
 	}
+	default:
+		return 0; /* the other kinds are handled by cmp_fast */
 	}
-	return 0;
+}
+
+int value_cmp(const wvalue *a, const wvalue *b)
+{
+	return cmp_fast(a, b);
 }
 
 bool value_eq(const wvalue *a, const wvalue *b)
@@ -228,20 +257,143 @@ uint64_t value_hash(const wvalue *v)
 
 /* ---- sets ---- */
 
-static int qsort_value_cmp(const void *a, const void *b)
+/* Orders for sets whose items are all of one kind (nearly all sets), each
+ * agreeing with value_cmp on that kind and small enough to be inlined in
+ * its sort. */
+static inline int cmp_ints(const wvalue *a, const wvalue *b)
 {
-	return value_cmp(a, b);
+	return cmp_i64(a->u.i, b->u.i);
 }
+
+static inline int cmp_strings(const wvalue *a, const wvalue *b)
+{
+	return cmp_bytes(a->u.s.p, a->u.s.n, b->u.s.p, b->u.s.n);
+}
+
+static inline int cmp_entities(const wvalue *a, const wvalue *b)
+{
+	if (a->u.e.type != b->u.e.type) {
+		int c = cmp_sym(a->u.e.type, b->u.e.type);
+		if (c)
+			return c;
+	}
+	return cmp_sym(a->u.e.id, b->u.e.id);
+}
+
+/* Records: those of one type share their key symbols, and the first field
+ * usually decides; long fields are compared in line. */
+static inline int cmp_records(const wvalue *a, const wvalue *b)
+{
+	const wrecord *x = a->u.rec, *y = b->u.rec;
+	if (x == y)
+		return 0;
+	uint32_t n = x->n < y->n ? x->n : y->n;
+	for (uint32_t i = 0; i < n; i++) {
+		if (x->f[i].key != y->f[i].key) {
+			int c = cmp_sym(x->f[i].key, y->f[i].key);
+			if (c)
+				return c;
+		}
+		const wvalue *p = &x->f[i].val, *q = &y->f[i].val;
+		int c = p->kind == WV_LONG && q->kind == WV_LONG ? cmp_i64(p->u.i, q->u.i) : cmp_fast(p, q);
+		if (c)
+			return c;
+	}
+	return x->n < y->n ? -1 : (x->n > y->n ? 1 : 0);
+}
+
+/* ITEMS_SORTER(name, CMP) defines, for the order CMP:
+ *   name_sort(v, tmp, n): stable merge sort with scratch `tmp` of n/2
+ *     values: runs of up to 8 by insertion, halves merged only when they
+ *     overlap (sorted input costs one comparison per half). Stable, so
+ *     that dedup keeps the first of equal values as given.
+ *   name_uniq(v, n): drops adjacent duplicates, returns the new count.
+ * A macro rather than a comparison callback so that CMP is inlined: the
+ * sort is most of the cost of loading sets of records. */
+#define ITEMS_SORTER(name, CMP)                                                      \
+	static void name##_sort(wvalue *v, wvalue *tmp, size_t n)                    \
+	{                                                                            \
+		if (n <= 8) {                                                        \
+			for (size_t i = 1; i < n; i++) {                             \
+				if (CMP(&v[i - 1], &v[i]) <= 0)                      \
+					continue;                                    \
+				wvalue x = v[i];                                     \
+				size_t j = i;                                        \
+				do {                                                 \
+					v[j] = v[j - 1];                             \
+					j--;                                         \
+				} while (j > 0 && CMP(&v[j - 1], &x) > 0);           \
+				v[j] = x;                                            \
+			}                                                            \
+			return;                                                      \
+		}                                                                    \
+		size_t h = n / 2;                                                    \
+		name##_sort(v, tmp, h);                                              \
+		name##_sort(v + h, tmp, n - h);                                      \
+		if (CMP(&v[h - 1], &v[h]) <= 0)                                      \
+			return;                                                      \
+		/* merge the left half (moved to tmp) and the right half into v; \
+		 * what is left of the right half is already in place */         \
+		memcpy(tmp, v, h * sizeof *v);                                       \
+		size_t i = 0, j = h, k = 0;                                          \
+		while (i < h && j < n)                                               \
+			v[k++] = CMP(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];        \
+		while (i < h)                                                        \
+			v[k++] = tmp[i++];                                           \
+	}                                                                            \
+	static size_t name##_uniq(wvalue *v, size_t n)                               \
+	{                                                                            \
+		size_t m = 1;                                                        \
+		for (size_t i = 1; i < n; i++)                                       \
+			if (CMP(&v[m - 1], &v[i]) != 0)                              \
+				v[m++] = v[i];                                       \
+		return m;                                                            \
+	}
+
+ITEMS_SORTER(any, cmp_fast)
+ITEMS_SORTER(ints, cmp_ints)
+ITEMS_SORTER(strings, cmp_strings)
+ITEMS_SORTER(entities, cmp_entities)
+ITEMS_SORTER(records, cmp_records)
 
 const wset *set_make(warena *a, wvalue *items, size_t n)
 {
 	if (n == 0)
 		return set_empty();
-	qsort(items, n, sizeof *items, qsort_value_cmp);
-	size_t m = 1;
-	for (size_t i = 1; i < n; i++)
-		if (value_cmp(&items[m - 1], &items[i]) != 0)
-			items[m++] = items[i];
+	uint8_t kind = items[0].kind;
+	for (size_t i = 1; i < n && kind != 0xff; i++)
+		if (items[i].kind != kind)
+			kind = 0xff;
+	wvalue small[32];
+	wvalue *tmp = n / 2 <= 32 ? small : xmalloc(n / 2 * sizeof *tmp);
+	size_t m;
+	switch (kind) {
+	case WV_LONG:
+	case WV_DECIMAL:
+	case WV_DATETIME:
+	case WV_DURATION:
+		ints_sort(items, tmp, n);
+		m = ints_uniq(items, n);
+		break;
+	case WV_STRING:
+		strings_sort(items, tmp, n);
+		m = strings_uniq(items, n);
+		break;
+	case WV_ENTITY:
+		entities_sort(items, tmp, n);
+		m = entities_uniq(items, n);
+		break;
+	case WV_RECORD:
+		records_sort(items, tmp, n);
+		m = records_uniq(items, n);
+		break;
+	default:
+		any_sort(items, tmp, n);
+		m = any_uniq(items, n);
+		break;
+	}
+	if (tmp != small)
+		free(tmp);
 	wset *s = arena_alloc(a, sizeof *s + m * sizeof s->items[0]);
 	s->n = (uint32_t)m;
 	memcpy(s->items, items, m * sizeof *items);
@@ -253,7 +405,7 @@ bool set_contains(const wset *s, const wvalue *v)
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = value_cmp(&s->items[mid], v);
+		int c = cmp_fast(&s->items[mid], v);
 		if (c == 0)
 			return true;
 		if (c < 0)
@@ -267,19 +419,20 @@ bool set_contains(const wset *s, const wvalue *v)
 /* ---- records ---- */
 
 /* Stable merge sort by key bytes, so that among equal keys the input order
- * is kept and "later replaces earlier" can be applied afterwards. */
+ * is kept and "later replaces earlier" can be applied afterwards. `tmp`
+ * holds n/2 fields; the shape is that of items_sort. */
 static void fields_sort(wfield *f, wfield *tmp, size_t n)
 {
-	if (n < 2)
-		return;
 	if (n <= 8) {
 		for (size_t i = 1; i < n; i++) {
+			if (cmp_sym(f[i - 1].key, f[i].key) <= 0)
+				continue;
 			wfield x = f[i];
 			size_t j = i;
-			while (j > 0 && sym_cmp(f[j - 1].key, x.key) > 0) {
+			do {
 				f[j] = f[j - 1];
 				j--;
-			}
+			} while (j > 0 && cmp_sym(f[j - 1].key, x.key) > 0);
 			f[j] = x;
 		}
 		return;
@@ -287,37 +440,74 @@ static void fields_sort(wfield *f, wfield *tmp, size_t n)
 	size_t h = n / 2;
 	fields_sort(f, tmp, h);
 	fields_sort(f + h, tmp, n - h);
+	if (cmp_sym(f[h - 1].key, f[h].key) <= 0)
+		return;
+	memcpy(tmp, f, h * sizeof *f);
 	size_t i = 0, j = h, k = 0;
 	while (i < h && j < n)
-		tmp[k++] = sym_cmp(f[j].key, f[i].key) < 0 ? f[j++] : f[i++];
+		f[k++] = cmp_sym(f[j].key, tmp[i].key) < 0 ? f[j++] : tmp[i++];
 	while (i < h)
-		tmp[k++] = f[i++];
-	while (j < n)
-		tmp[k++] = f[j++];
-	memcpy(f, tmp, n * sizeof *f);
+		f[k++] = tmp[i++];
+}
+
+/* Drops duplicate keys from sorted fields, the later one winning; the
+ * new count, or 0 on a duplicate when !dup_ok. */
+static size_t fields_uniq(wfield *f, size_t n, bool dup_ok)
+{
+	size_t m = 1;
+	for (size_t i = 1; i < n; i++) {
+		if (f[m - 1].key == f[i].key) {
+			if (!dup_ok)
+				return 0;
+			f[m - 1] = f[i]; /* later one wins */
+			continue;
+		}
+		if (m != i)
+			f[m] = f[i];
+		m++;
+	}
+	return m;
 }
 
 const wrecord *record_make(warena *a, wfield *fields, size_t n, bool dup_ok)
 {
 	if (n == 0)
 		return record_empty();
-	/* records are usually small: sort scratch on the stack */
+	wrecord *r;
+	size_t m;
+	if (n <= 8) {
+		/* the usual small record: insertion sort straight into the arena
+		 * (a rejected duplicate leaves the copy unused there) */
+		r = arena_alloc(a, sizeof *r + n * sizeof r->f[0]);
+		wfield *d = r->f;
+		bool dup = false;
+		d[0] = fields[0];
+		for (size_t i = 1; i < n; i++) {
+			size_t j = i;
+			while (j > 0 && cmp_sym(d[j - 1].key, fields[i].key) > 0) {
+				d[j] = d[j - 1];
+				j--;
+			}
+			/* stable: an equal key stops the scan just before it */
+			if (j > 0 && d[j - 1].key == fields[i].key)
+				dup = true;
+			d[j] = fields[i];
+		}
+		m = dup ? fields_uniq(d, n, dup_ok) : n;
+		if (m == 0)
+			return NULL;
+		r->n = (uint32_t)m;
+		return r;
+	}
 	wfield small[32];
-	wfield *tmp = n <= 32 ? small : xmalloc(n * sizeof *tmp);
+	wfield *tmp = n / 2 <= 32 ? small : xmalloc(n / 2 * sizeof *tmp);
 	fields_sort(fields, tmp, n);
 	if (tmp != small)
 		free(tmp);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (m > 0 && fields[m - 1].key == fields[i].key) {
-			if (!dup_ok)
-				return NULL;
-			fields[m - 1] = fields[i]; /* later one wins */
-			continue;
-		}
-		fields[m++] = fields[i];
-	}
-	wrecord *r = arena_alloc(a, sizeof *r + m * sizeof r->f[0]);
+	m = fields_uniq(fields, n, dup_ok);
+	if (m == 0)
+		return NULL;
+	r = arena_alloc(a, sizeof *r + m * sizeof r->f[0]);
 	r->n = (uint32_t)m;
 	memcpy(r->f, fields, m * sizeof *fields);
 	return r;
@@ -336,7 +526,7 @@ const wvalue *record_get(const wrecord *r, const wsym *key)
 		size_t mid = lo + (hi - lo) / 2;
 		if (r->f[mid].key == key)
 			return &r->f[mid].val;
-		if (sym_cmp(r->f[mid].key, key) < 0)
+		if (cmp_sym(r->f[mid].key, key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -56,6 +56,28 @@ typedef struct runner {
 	warena tmp;        /* per-request arena, reset between requests */
 } runner;
 
+/* The entity store has two loaders, a fast single-pass reader and the
+ * careful one (through jansson) it falls back to: every entities file of
+ * the suites must give the same store through both. */
+static void check_loaders_agree(wctx *cx, const wentities *fast, const wschema *schema, const char *name,
+				const char *text, size_t len, wbuf *msg)
+{
+	wentities careful;
+	entities_init(&careful);
+	wdiags d;
+	diags_init(&d);
+	entities_load_json_careful(cx, &careful, schema, name, text, len, &d);
+	wbuf a = WBUF_INIT, b = WBUF_INIT;
+	entities_dump(fast, &a);
+	entities_dump(&careful, &b);
+	if (d.nerrors || a.n != b.n || (a.n && memcmp(a.p, b.p, a.n) != 0))
+		buf_printf(msg, "the fast and the careful entity loaders disagree on '%s'\n", name);
+	buf_release(&a);
+	buf_release(&b);
+	diags_release(&d);
+	entities_release(&careful);
+}
+
 /* ---- small file helpers ---------------------------------------------------- */
 
 static char *read_whole(const char *path, size_t *len)
@@ -315,6 +337,8 @@ static void run_file(runner *rn, const char *root, const char *path, suite_stats
 			nerr = entities_load_json(&cx, &ents, have_schema ? &schema : NULL, files[k], text, len, &d);
 		if (k == 1 && nerr == 0)
 			have_schema = true;
+		if (k == 2 && nerr == 0 && d.nerrors == 0)
+			check_loaders_agree(&cx, &ents, have_schema ? &schema : NULL, files[k], text, len, &msg);
 		if (nerr > 0 || d.nerrors > 0) {
 			buf_printf(&msg, "%s failed to load:\n", what[k]);
 			diags_render(&d, &msg);

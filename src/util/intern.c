@@ -9,14 +9,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A multiply-xorshift hash eight bytes at a time (identifiers are short:
+ * one to three steps), with the length mixed in, so the short tail can be
+ * read with overlapping loads. Any byte changes the result. */
+static inline uint64_t hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
 uint32_t intern_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)len;
+	size_t n = len;
+	while (n > 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = hash_mix(h, w);
+		s += 8;
+		n -= 8;
 	}
-	return h;
+	uint64_t w = 0;
+	if (n == 8) {
+		memcpy(&w, s, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = ((uint64_t)a << 32) | b;
+	} else if (n) {
+		w = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+	}
+	h = hash_mix(h, w);
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h ^ (h >> 29) ^ (h >> 47));
 }
 
 void intern_init(winterner *in)
@@ -34,8 +61,8 @@ void intern_release(winterner *in)
 	memset(in, 0, sizeof *in);
 }
 
-/* The low bits of FNV-1a depend only on the low bits of the bytes; a
- * multiply folds the high bits in before they pick the slot. */
+/* A multiply folds the hash's high bits into the low ones that pick the
+ * slot. */
 static inline uint32_t slot_of(uint32_t h, uint32_t mask)
 {
 	return ((h * 0x9E3779B1u) >> 16 ^ h) & mask;

@@ -19,7 +19,7 @@
 
 typedef struct wsym {
 	uint32_t len;  /* bytes, excluding the terminating NUL */
-	uint32_t hash; /* FNV-1a of the bytes */
+	uint32_t hash; /* intern_hash of the bytes */
 	uint32_t id;   /* dense index, 0..n-1, in interning order */
 	char s[];      /* the bytes, NUL-terminated */
 } wsym;

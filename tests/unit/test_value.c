@@ -4,10 +4,13 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cedar/ctx.h"
 #include "cedar/ext.h"
+#include "cedar/jsonv_int.h"
+#include "cedar/schema.h"
 #include "cedar/value.h"
 
 static wctx cx;
@@ -405,4 +408,332 @@ Test(value, print_extension_values)
 	cr_assert_str_eq(printed(dec("-0.5")), "decimal(\"-0.5000\")");
 	cr_assert_str_eq(printed(value_ext_int(WV_DATETIME, 0)), "datetime(\"1970-01-01\")");
 	cr_assert_str_eq(printed(value_ext_int(WV_DURATION, 5400000)), "duration(\"1h30m\")");
+}
+
+/* ---- set order against a reference ---- */
+
+static uint64_t rng_state;
+
+static uint32_t rng(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+/* A few byte strings that exercise the symbol order: empty, a NUL byte
+ * first or inside, shared prefixes, bytes above 0x7f. */
+static const char *const k_bytes[] = {"", "a", "b", "ab", "a\0b", "\0", "\xc3\xa9", "z", "aa", "A", "\xff"};
+
+static const char *pick_bytes(size_t *n)
+{
+	uint32_t i = rng(sizeof k_bytes / sizeof k_bytes[0]);
+	*n = i == 4 ? 3 : (i == 5 ? 1 : strlen(k_bytes[i]));
+	return k_bytes[i];
+}
+
+static const wsym *pick_sym(void)
+{
+	size_t n;
+	const char *s = pick_bytes(&n);
+	return intern_get(&cx.syms, s, n);
+}
+
+static wvalue gen_value(int kind, int depth)
+{
+	wvalue v;
+	switch (kind) {
+	case 0: return value_bool(rng(2));
+	case 1: return value_long((int64_t)rng(9) - 4);
+	case 2: {
+		size_t n;
+		const char *s = pick_bytes(&n);
+		return value_string(s, (uint32_t)n);
+	}
+	case 3: {
+		wuid u = {pick_sym(), pick_sym()};
+		return value_entity(u);
+	}
+	case 4: {
+		wvalue it[4];
+		size_t n = depth > 0 ? rng(5) : 0;
+		for (size_t i = 0; i < n; i++)
+			it[i] = gen_value((int)rng(8), depth - 1);
+		v.kind = WV_SET;
+		v.u.set = set_make(&ar, it, n);
+		return v;
+	}
+	case 5: {
+		wfield f[4];
+		size_t n = depth > 0 ? rng(5) : 0;
+		for (size_t i = 0; i < n; i++) {
+			f[i].key = pick_sym();
+			f[i].val = gen_value((int)rng(8), depth - 1);
+		}
+		v.kind = WV_RECORD;
+		v.u.rec = record_make(&ar, f, n, true);
+		return v;
+	}
+	case 6: return rng(2) ? ip("10.0.0.1") : ip("::1");
+	default: return value_ext_int((wvkind)(WV_DECIMAL + rng(3)), (int64_t)rng(4));
+	}
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+	return value_cmp(a, b);
+}
+
+/* set_make against qsort + dedup by value_cmp, over sizes around the sort's
+ * thresholds and sets of one kind (each has its own sort) or mixed. */
+Test(value, set_make_matches_reference_order)
+{
+	enum { MAXN = 300 };
+	static wvalue in[MAXN], ref[MAXN];
+	static const size_t sizes[] = {1, 2, 3, 8, 9, 16, 17, 31, 64, 65, 66, 67, 130, 300};
+	rng_state = 0x9e3779b97f4a7c15ull;
+	for (int round = 0; round < 400; round++) {
+		size_t n = sizes[round % (sizeof sizes / sizeof sizes[0])];
+		int kind = round % 9; /* 8: mixed kinds */
+		for (size_t i = 0; i < n; i++)
+			in[i] = gen_value(kind == 8 ? (int)rng(8) : kind, 2);
+		memcpy(ref, in, n * sizeof *in);
+		qsort(ref, n, sizeof *ref, ref_cmp);
+		size_t m = 1;
+		for (size_t i = 1; i < n; i++)
+			if (value_cmp(&ref[m - 1], &ref[i]) != 0)
+				ref[m++] = ref[i];
+		const wset *s = set_make(&ar, in, n);
+		cr_assert_eq(s->n, m, "round %d: %u items, want %zu", round, s->n, m);
+		for (size_t i = 0; i < m; i++) {
+			cr_assert(value_eq(&s->items[i], &ref[i]), "round %d item %zu", round, i);
+			if (i)
+				cr_assert_lt(value_cmp(&s->items[i - 1], &s->items[i]), 0, "round %d item %zu", round, i);
+			cr_assert(set_contains(s, &ref[i]));
+		}
+	}
+}
+
+Test(value, set_dedup_keeps_the_first_equal_value)
+{
+	static const char b1[] = "same", b2[] = "same";
+	wvalue items[20];
+	for (int i = 0; i < 20; i++)
+		items[i] = value_string(i % 2 ? b2 : b1, 4);
+	items[0] = value_string(b2, 4); /* the first as given */
+	const wset *s = set_make(&ar, items, 20);
+	cr_assert_eq(s->n, 1);
+	cr_assert_eq(s->items[0].u.s.p, b2);
+}
+
+/* Records of one shape (as in a set of tasks) order by their fields in key
+ * order; records with other keys by the key bytes first. */
+Test(value, set_of_records_orders_by_keys_then_values)
+{
+	wvalue items[12];
+	for (int i = 0; i < 10; i++) {
+		wfield f[] = {{key("name"), str(i % 2 ? "odd" : "even")},
+			      {key("id"), value_long(5 - i / 2)},
+			      {key("state"), str("s")}};
+		items[i].kind = WV_RECORD;
+		items[i].u.rec = record_make(&ar, f, 3, false);
+	}
+	wfield g[] = {{key("a"), value_long(100)}};
+	wfield h[] = {{key("id"), str("x")}};
+	items[10].kind = items[11].kind = WV_RECORD;
+	items[10].u.rec = record_make(&ar, g, 1, false);
+	items[11].u.rec = record_make(&ar, h, 1, false);
+	wvalue s = set_of(items, 12);
+	cr_assert_eq(s.u.set->n, 12);
+	cr_assert_str_eq(printed(s),
+			 "[{\"a\": 100}, "
+			 "{\"id\": 1, \"name\": \"even\", \"state\": \"s\"}, {\"id\": 1, \"name\": \"odd\", \"state\": \"s\"}, "
+			 "{\"id\": 2, \"name\": \"even\", \"state\": \"s\"}, {\"id\": 2, \"name\": \"odd\", \"state\": \"s\"}, "
+			 "{\"id\": 3, \"name\": \"even\", \"state\": \"s\"}, {\"id\": 3, \"name\": \"odd\", \"state\": \"s\"}, "
+			 "{\"id\": 4, \"name\": \"even\", \"state\": \"s\"}, {\"id\": 4, \"name\": \"odd\", \"state\": \"s\"}, "
+			 "{\"id\": 5, \"name\": \"even\", \"state\": \"s\"}, {\"id\": 5, \"name\": \"odd\", \"state\": \"s\"}, "
+			 "{\"id\": \"x\"}]");
+}
+
+/* Symbols order by unsigned bytes, a proper prefix first, NUL included. */
+Test(value, entity_order_is_unsigned_bytes)
+{
+	wuid u[5] = {{key("T"), intern_get(&cx.syms, "\xc3\xa9", 2)}, {key("T"), key("z")},
+		     {key("T"), intern_get(&cx.syms, "a\0", 2)}, {key("T"), key("a")},
+		     {key("T"), intern_get(&cx.syms, "", 0)}};
+	wvalue items[5];
+	for (int i = 0; i < 5; i++)
+		items[i] = value_entity(u[i]);
+	const wset *s = set_make(&ar, items, 5);
+	cr_assert_eq(s->n, 5);
+	cr_assert_eq(s->items[0].u.e.id->len, 0);
+	cr_assert_eq(s->items[1].u.e.id, key("a"));
+	cr_assert_eq(s->items[2].u.e.id->len, 2);
+	cr_assert_eq(s->items[3].u.e.id, key("z"));
+	cr_assert_eq(s->items[4].u.e.id->len, 2);
+	cr_assert_eq((unsigned char)s->items[4].u.e.id->s[0], 0xc3);
+	wvalue x = value_entity((wuid){key("S"), key("zz")});
+	cr_assert_lt(value_cmp(&x, &items[4]), 0, "the type decides first");
+}
+
+/* record_make against a stable sort by key bytes with the later duplicate
+ * winning, for records below and above the insertion-sort size. */
+Test(value, record_make_matches_reference)
+{
+	rng_state = 12345;
+	for (int round = 0; round < 500; round++) {
+		size_t n = 1 + rng(round % 5 ? 9 : 40);
+		wfield f[40], g[40];
+		for (size_t i = 0; i < n; i++) {
+			f[i].key = pick_sym();
+			f[i].val = value_long((int64_t)i);
+		}
+		memcpy(g, f, n * sizeof *f);
+		/* reference: for each distinct key its last value, keys in order */
+		bool dup = false;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				dup = dup || f[i].key == f[j].key;
+		cr_assert_eq(record_make(&ar, g, n, false) == NULL, dup, "round %d", round);
+		memcpy(g, f, n * sizeof *f);
+		const wrecord *r = record_make(&ar, g, n, true);
+		cr_assert_not_null(r);
+		for (uint32_t i = 1; i < r->n; i++)
+			cr_assert_lt(sym_cmp(r->f[i - 1].key, r->f[i].key), 0, "round %d", round);
+		size_t distinct = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t last = i;
+			bool first = true;
+			for (size_t j = 0; j < n; j++) {
+				if (f[j].key != f[i].key)
+					continue;
+				first = first && j >= i;
+				last = j;
+			}
+			if (!first)
+				continue;
+			distinct++;
+			const wvalue *v = record_get(r, f[i].key);
+			cr_assert_not_null(v);
+			cr_assert_eq(v->u.i, (int64_t)last, "round %d: the later duplicate wins", round);
+		}
+		cr_assert_eq(r->n, distinct);
+	}
+}
+
+/* ---- conformance of built values to schema types (jsonv) ---- */
+
+static wvalue rec_of(wfield *f, size_t n)
+{
+	wvalue v;
+	v.kind = WV_RECORD;
+	v.u.rec = record_make(&ar, f, n, false);
+	cr_assert_not_null(v.u.rec);
+	return v;
+}
+
+/* The message of a failing check ("" when it passes). */
+static const char *why_not(const wvalue *v, const wtype *t, bool *ok)
+{
+	static char out[512];
+	wbuf w = WBUF_INIT;
+	*ok = jsonv_value_conforms(NULL, v, t, &w);
+	cr_assert_lt(w.n, sizeof out);
+	memcpy(out, w.p ? w.p : "", w.n + 1);
+	buf_release(&w);
+	return out;
+}
+
+static void check_conforms(const wvalue *v, const wtype *t, const char *want)
+{
+	bool ok;
+	const char *got = why_not(v, t, &ok);
+	cr_assert_eq(ok, want == NULL, "got [%s]", got);
+	cr_assert_str_eq(got, want ? want : "");
+}
+
+Test(value, conforms_records_and_messages)
+{
+	wtype tlong = {.kind = WT_LONG}, tstr = {.kind = WT_STRING};
+	wtype tuser = {.kind = WT_ENTITY, .entity = key("User")};
+	/* {id: Long, name: String, state?: String}, closed */
+	wattr ta[] = {{.name = key("id"), .type = &tlong, .required = true},
+		      {.name = key("name"), .type = &tstr, .required = true},
+		      {.name = key("state"), .type = &tstr, .required = false}};
+	wtype ttask = {.kind = WT_RECORD, .attrs = ta, .nattrs = 3};
+	wtype tset = {.kind = WT_SET, .elem = &ttask};
+	wattr la[] = {{.name = key("owner"), .type = &tuser, .required = true},
+		      {.name = key("tasks"), .type = &tset, .required = true}};
+	wtype tlist = {.kind = WT_RECORD, .attrs = la, .nattrs = 2};
+
+	wfield f1[] = {{key("name"), str("n")}, {key("id"), value_long(1)}, {key("state"), str("s")}};
+	wfield f2[] = {{key("name"), str("n")}, {key("id"), value_long(2)}};
+	wvalue ok1 = rec_of(f1, 3), ok2 = rec_of(f2, 2);
+	check_conforms(&ok1, &ttask, NULL);
+	check_conforms(&ok2, &ttask, NULL);
+
+	wfield f3[] = {{key("name"), str("n")}, {key("state"), str("s")}};
+	wvalue v3 = rec_of(f3, 2);
+	check_conforms(&v3, &ttask, "missing required attribute 'id'");
+	/* an ill-typed attribute (in attribute order) beats an undeclared field
+	 * that sorts before it */
+	wfield f5[] = {{key("name"), value_long(5)}, {key("id"), str("x")}, {key("a"), value_long(1)}};
+	wvalue v5 = rec_of(f5, 3);
+	check_conforms(&v5, &ttask, "attribute 'id': expected Long, found string \"x\"");
+	/* the first undeclared field in field order, wherever it falls */
+	wfield f6[] = {{key("name"), str("n")}, {key("id"), value_long(1)}, {key("zz"), value_long(1)},
+		       {key("b"), value_long(1)}};
+	wvalue v6 = rec_of(f6, 4);
+	check_conforms(&v6, &ttask, "unexpected attribute 'b'");
+	wfield f7[] = {{key("name"), str("n")}, {key("id"), value_long(1)}, {key("zz"), value_long(1)}};
+	wvalue v7 = rec_of(f7, 3);
+	check_conforms(&v7, &ttask, "unexpected attribute 'zz'");
+	wfield f7b[] = {{key("name"), str("n")}, {key("id"), value_long(1)}, {key("j"), value_long(1)}};
+	wvalue v7b = rec_of(f7b, 3);
+	check_conforms(&v7b, &ttask, "unexpected attribute 'j'");
+	/* a missing attribute beats an undeclared field */
+	wfield f8[] = {{key("id"), value_long(1)}, {key("zz"), value_long(1)}};
+	wvalue v8 = rec_of(f8, 2);
+	check_conforms(&v8, &ttask, "missing required attribute 'name'");
+	ttask.open = true;
+	check_conforms(&v7, &ttask, NULL);
+	check_conforms(&v8, &ttask, "missing required attribute 'name'");
+	ttask.open = false;
+
+	/* nested: an attribute holding a set of records */
+	wvalue bad[] = {ok1, ok2, v5};
+	wvalue sbad = set_of(bad, 3);
+	wvalue good[] = {ok1, ok2};
+	wvalue sgood = set_of(good, 2);
+	wvalue mixed[] = {ok1, value_long(7)};
+	wvalue smixed = set_of(mixed, 2);
+	wvalue alice = ent("User", "alice"), team = ent("Team", "t");
+	wfield l1[] = {{key("tasks"), sbad}, {key("owner"), alice}};
+	wvalue lv1 = rec_of(l1, 2);
+	check_conforms(&lv1, &tlist,
+		       "attribute 'tasks': attribute 'id': expected Long, found string \"x\" (in a set element)");
+	wfield l2[] = {{key("tasks"), sgood}, {key("owner"), team}};
+	wvalue lv2 = rec_of(l2, 2);
+	check_conforms(&lv2, &tlist, "attribute 'owner': expected an entity of type 'User', found Team::\"t\"");
+	wfield l3[] = {{key("tasks"), sgood}, {key("owner"), alice}};
+	wvalue lv3 = rec_of(l3, 2);
+	check_conforms(&lv3, &tlist, NULL);
+	wfield l4[] = {{key("tasks"), value_long(4)}, {key("owner"), alice}};
+	wvalue lv4 = rec_of(l4, 2);
+	check_conforms(&lv4, &tlist,
+		       "attribute 'tasks': expected Set<{ id: Long, name: String, state?: String }>, found long 4");
+	wfield l5[] = {{key("tasks"), smixed}, {key("owner"), alice}};
+	wvalue lv5 = rec_of(l5, 2);
+	check_conforms(&lv5, &tlist,
+		       "attribute 'tasks': expected { id: Long, name: String, state?: String }, found long 7 "
+		       "(in a set element)");
+	check_conforms(&ok1, &tlong, "expected Long, found record {\"id\": 1, \"name\": \"n\", \"state\": \"s\"}");
+
+	/* empty records and record types */
+	wvalue empty = {.kind = WV_RECORD, .u.rec = record_empty()};
+	wtype tempty = {.kind = WT_RECORD};
+	check_conforms(&empty, &ttask, "missing required attribute 'id'");
+	check_conforms(&v7, &tempty, "unexpected attribute 'id'");
+	check_conforms(&empty, &tempty, NULL);
 }

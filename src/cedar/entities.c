@@ -73,19 +73,25 @@ void entities_release(wentities *es)
 	memset(es, 0, sizeof *es);
 }
 
-static uint32_t index_find(const wentities *es, wuid u)
+/* The ordinal of the uid with symbol ids (tid, iid), probing from `slot`. */
+static inline uint32_t index_probe(const struct wentities_index *ix, uint32_t tid, uint32_t iid, uint32_t slot)
 {
-	const struct wentities_index *ix = es->index;
-	if (!ix || !ix->cap || !u.type || !u.id)
-		return NONE;
-	uint32_t mask = ix->cap - 1, tid = u.type->id, iid = u.id->id;
-	for (uint32_t i = (uint32_t)uid_hash(u) & mask;; i = (i + 1) & mask) {
+	uint32_t mask = ix->cap - 1;
+	for (uint32_t i = slot;; i = (i + 1) & mask) {
 		const ix_slot *s = &ix->slot[i];
 		if (!s->ord1)
 			return NONE;
 		if (s->iid == iid && s->tid == tid)
 			return s->ord1 - 1;
 	}
+}
+
+static uint32_t index_find(const wentities *es, wuid u)
+{
+	const struct wentities_index *ix = es->index;
+	if (!ix || !ix->cap || !u.type || !u.id)
+		return NONE;
+	return index_probe(ix, u.type->id, u.id->id, (uint32_t)uid_hash(u) & (ix->cap - 1));
 }
 
 static void index_put(struct wentities_index *ix, const wentities *es, uint32_t ord)
@@ -116,8 +122,8 @@ static void store_reserve(wentities *es, size_t n)
 	es->items = xrealloc(es->items, es->cap * sizeof *es->items);
 }
 
-/* Appends an entity (caller checked it is not present). */
-static uint32_t store_add(wentities *es, wentity *e)
+/* Makes room for one more entity in the item array and the index. */
+static void store_grow(wentities *es)
 {
 	if (!es->index)
 		es->index = xcalloc(1, sizeof *es->index);
@@ -134,9 +140,34 @@ static uint32_t store_add(wentities *es, wentity *e)
 		es->cap = es->cap ? es->cap * 2 : 64;
 		es->items = xrealloc(es->items, es->cap * sizeof *es->items);
 	}
+}
+
+/* Appends an entity (caller checked it is not present). */
+static uint32_t store_add(wentities *es, wentity *e)
+{
+	store_grow(es);
 	es->items[es->n] = e;
-	index_put(ix, es, es->n);
+	index_put(es->index, es, es->n);
 	return es->n++;
+}
+
+/* Appends an entity unless one with its uid is there (false then): one
+ * probe of the index for both. */
+static bool store_add_new(wentities *es, wentity *e)
+{
+	store_grow(es);
+	struct wentities_index *ix = es->index;
+	uint32_t mask = ix->cap - 1, tid = e->uid.type->id, iid = e->uid.id->id;
+	uint32_t i = (uint32_t)uid_hash(e->uid) & mask;
+	for (; ix->slot[i].ord1; i = (i + 1) & mask)
+		if (ix->slot[i].iid == iid && ix->slot[i].tid == tid)
+			return false;
+	es->items[es->n] = e;
+	ix->slot[i].ord1 = es->n + 1;
+	ix->slot[i].tid = tid;
+	ix->slot[i].iid = iid;
+	es->n++;
+	return true;
 }
 
 const wentity *entities_get(const wentities *es, wuid uid)
@@ -777,9 +808,10 @@ static uint32_t uidmap_get_or_add(uidmap *m, wuid u, uint32_t next)
 }
 
 /* Fills e's ancestor table from the ordinals lst[0..n) (pseudo-ordinals
- * from n_store on name missing parents), leaving out e itself at `self`. */
+ * from n_store on name missing parents), leaving out e itself at `self`.
+ * ouid and ohash hold each stored entity's uid and its uid_hash. */
 static void fill_ancestors(wentities *es, wentity *e, uint32_t self, const uint32_t *lst, uint32_t n,
-			   const wuid *missing, uint32_t n_store)
+			   const wuid *ouid, const uint32_t *ohash, const wuid *missing, uint32_t n_store)
 {
 	uint32_t cnt = n;
 	for (uint32_t k = 0; k < n; k++)
@@ -802,11 +834,52 @@ static void fill_ancestors(wentities *es, wentity *e, uint32_t self, const uint3
 		uint32_t o = lst[k];
 		if (o == self)
 			continue;
-		wuid u = o < n_store ? es->items[o]->uid : missing[o - n_store];
-		uint32_t i = (uint32_t)uid_hash(u) & mask;
+		wuid u;
+		uint32_t i;
+		if (o < n_store) {
+			u = ouid[o];
+			i = ohash[o] & mask;
+		} else {
+			u = missing[o - n_store];
+			i = uid_hash(u) & mask;
+		}
 		while (e->ancestors[i].type)
 			i = (i + 1) & mask;
 		e->ancestors[i] = u;
+	}
+}
+
+/* The ordinal of every parent of every entity (NONE when not in the
+ * store) into pord, at poff[entity] + k. The index slots of a batch of
+ * parents are prefetched before any is probed, so on a large store the
+ * cache misses overlap instead of following one another. */
+static void index_find_edges(const wentities *es, const uint32_t *poff, uint32_t *pord)
+{
+	enum { BATCH = 16 };
+	const struct wentities_index *ix = es->index;
+	uint32_t mask = ix->cap - 1;
+	struct {
+		uint32_t tid, iid, slot, at;
+	} q[BATCH];
+	unsigned nq = 0;
+	for (uint32_t i = 0; i <= es->n; i++) {
+		const wentity *e = i < es->n ? es->items[i] : NULL;
+		for (uint32_t p = 0; e && p < e->nparents; p++) {
+			wuid u = e->parents[p];
+			q[nq].tid = u.type->id;
+			q[nq].iid = u.id->id;
+			q[nq].slot = uid_hash(u) & mask;
+			q[nq].at = poff[i] + p;
+			__builtin_prefetch(&ix->slot[q[nq].slot]);
+			if (++nq < BATCH)
+				continue;
+			nq = 0;
+			for (unsigned j = 0; j < BATCH; j++)
+				pord[q[j].at] = index_probe(ix, q[j].tid, q[j].iid, q[j].slot);
+		}
+		if (!e)
+			for (unsigned j = 0; j < nq; j++)
+				pord[q[j].at] = index_probe(ix, q[j].tid, q[j].iid, q[j].slot);
 	}
 }
 
@@ -851,31 +924,38 @@ static void compute_closure(loader *L)
 	uint32_t sp = 0, nf = 0, counter = 0, ncomp = 0;
 	for (uint32_t i = 0; i < n; i++)
 		idx[i] = NONE;
-	/* every parent's ordinal, looked up once, in store order */
+	/* every parent's ordinal, looked up once, in store order, and every
+	 * entity's uid and its hash, so the work below reads compact arrays
+	 * instead of entities and symbols all over memory */
 	uint32_t *poff = xmalloc(((size_t)n + 1) * sizeof *poff);
+	wuid *ouid = xmalloc(n * sizeof *ouid);
+	uint32_t *ohash = xmalloc(n * sizeof *ohash);
 	size_t nedges = 0;
 	for (uint32_t i = 0; i < n; i++) {
+		const wentity *e = es->items[i];
 		poff[i] = (uint32_t)nedges;
-		nedges += es->items[i]->nparents;
+		nedges += e->nparents;
+		ouid[i] = e->uid;
+		ohash[i] = uid_hash(e->uid);
 	}
 	poff[n] = (uint32_t)nedges;
 	uint32_t *pord = xmalloc((nedges ? nedges : 1) * sizeof *pord);
+	index_find_edges(es, poff, pord);
 	uidmap miss = {0};
 	wuid *missing = NULL;
 	uint32_t nmissing = 0, cmissing = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const wentity *e = es->items[i];
 		for (uint32_t p = 0; p < e->nparents; p++) {
-			uint32_t o = index_find(es, e->parents[p]);
-			if (o == NONE) {
-				o = uidmap_get_or_add(&miss, e->parents[p], n + nmissing);
-				if (o == n + nmissing) {
-					if (nmissing == cmissing) {
-						cmissing = cmissing ? cmissing * 2 : 16;
-						missing = xrealloc(missing, cmissing * sizeof *missing);
-					}
-					missing[nmissing++] = e->parents[p];
+			if (pord[poff[i] + p] != NONE)
+				continue;
+			uint32_t o = uidmap_get_or_add(&miss, e->parents[p], n + nmissing);
+			if (o == n + nmissing) {
+				if (nmissing == cmissing) {
+					cmissing = cmissing ? cmissing * 2 : 16;
+					missing = xrealloc(missing, cmissing * sizeof *missing);
 				}
+				missing[nmissing++] = e->parents[p];
 			}
 			pord[poff[i] + p] = o;
 		}
@@ -953,7 +1033,7 @@ static void compute_closure(loader *L)
 				for (uint32_t k = 0; k < nm; k++) {
 					aoff[mem[k]] = base;
 					alen[mem[k]] = len;
-					fill_ancestors(es, es->items[mem[k]], mem[k], lst.v + base, len, missing, n);
+					fill_ancestors(es, es->items[mem[k]], mem[k], lst.v + base, len, ouid, ohash, missing, n);
 				}
 				if (cyclic)
 					report_cycle(L, mem, nm);
@@ -967,6 +1047,8 @@ static void compute_closure(loader *L)
 		}
 	}
 	free(lst.v);
+	free(ouid);
+	free(ohash);
 	free(aoff);
 	free(alen);
 	free(mark);
@@ -1471,8 +1553,6 @@ static bool fl_entity(fl *f)
 	wuid uid;
 	if (!fl_eat(f, '{') || !fl_key(f, &k, &kn) || kn != 3 || memcmp(k, "uid", 3) != 0 || !fl_uid(f, &uid))
 		return false;
-	if (index_find(L->es, uid) != NONE)
-		return false;
 	bool is_action = ctx_is_action_type(uid.type) != 0;
 	const wentity_type *et = NULL;
 	if (schema) {
@@ -1522,8 +1602,7 @@ static bool fl_entity(fl *f)
 		if (!ok)
 			return false;
 	}
-	store_add(L->es, e);
-	return true;
+	return store_add_new(L->es, e); /* false for a duplicate uid */
 }
 
 /* Loads the whole text through the fast path; false when the careful path

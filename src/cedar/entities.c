@@ -116,7 +116,7 @@ static void store_reserve(wentities *es, size_t n)
 	while ((uint64_t)(n + 1) * 2 > cap)
 		cap *= 2;
 	es->index = xcalloc(1, sizeof *es->index);
-	es->index->slot = xcalloc(cap, sizeof *es->index->slot);
+	es->index->slot = xcalloc_table(cap, sizeof *es->index->slot);
 	es->index->cap = cap;
 	es->cap = cap / 2;
 	es->items = xrealloc(es->items, es->cap * sizeof *es->items);
@@ -131,7 +131,7 @@ static void store_grow(wentities *es)
 	if ((es->n + 1) * 2 > ix->cap) {
 		uint32_t ncap = ix->cap ? ix->cap * 2 : 64;
 		free(ix->slot);
-		ix->slot = xcalloc(ncap, sizeof *ix->slot);
+		ix->slot = xcalloc_table(ncap, sizeof *ix->slot);
 		ix->cap = ncap;
 		for (uint32_t k = 0; k < es->n; k++)
 			index_put(ix, es, k);
@@ -1342,7 +1342,11 @@ static bool fl_type_id(fl *f, wuid *out)
 		else
 			return false;
 	}
-done:
+done:;
+	/* start loading the id's slot of the symbol table (a cache miss on a
+	 * large store) while the rest is read and the type is looked up */
+	winterner *syms = &f->L->cx->syms;
+	uint32_t idh = intern_prefetch(syms, id, idn);
 	if (!fl_eat(f, '}'))
 		return false;
 	const wsym *ty = fl_name(f, t, tn);
@@ -1354,7 +1358,7 @@ done:
 		f->valid_types[slot] = ty;
 	}
 	out->type = ty;
-	out->id = ctx_sym(f->L->cx, id, idn);
+	out->id = intern_get_hashed(syms, id, idn, idh);
 	return true;
 }
 
@@ -1553,6 +1557,10 @@ static bool fl_entity(fl *f)
 	wuid uid;
 	if (!fl_eat(f, '{') || !fl_key(f, &k, &kn) || kn != 3 || memcmp(k, "uid", 3) != 0 || !fl_uid(f, &uid))
 		return false;
+	/* the index slot store_add_new will probe: load it while the rest of
+	 * the entity is read */
+	if (L->es->index && L->es->index->cap)
+		__builtin_prefetch(&L->es->index->slot[uid_hash(uid) & (L->es->index->cap - 1)]);
 	bool is_action = ctx_is_action_type(uid.type) != 0;
 	const wentity_type *et = NULL;
 	if (schema) {

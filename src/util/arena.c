@@ -1,6 +1,15 @@
-/* arena: chunked bump allocator (see arena.h for the lifetime rules). */
+/* arena: chunked bump allocator (see arena.h for the lifetime rules).
+ *
+ * Chunks start at 64 KiB and grow with the arena (each new chunk about
+ * half of what the arena holds, up to 8 MiB), so a large store takes few
+ * chunks; chunks of 2 MiB or more are aligned to 2 MiB and, on Linux,
+ * marked for transparent huge pages, which saves most page faults and TLB
+ * misses while a store of millions of entities is built. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "util/arena.h"
 #include "util/xalloc.h"
+
+#include <sys/mman.h>
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,6 +19,8 @@
 
 #define ARENA_ALIGN 16
 #define ARENA_CHUNK (64 * 1024)
+#define ARENA_CHUNK_MAX (8 * 1024 * 1024)
+#define ARENA_HUGE (2 * 1024 * 1024)
 
 struct arena_chunk {
 	struct arena_chunk *next; /* older chunk */
@@ -47,7 +58,7 @@ void arena_reset(warena *a)
 	struct arena_chunk *keep = NULL;
 	while (c) {
 		struct arena_chunk *n = c->next;
-		if (!n && c->size == ARENA_CHUNK)
+		if (!n && c->size == ARENA_CHUNK - sizeof(struct arena_chunk))
 			keep = c;
 		else
 			free(c);
@@ -64,11 +75,36 @@ void arena_reset(warena *a)
 	}
 }
 
+/* A chunk with `size` usable bytes. */
+static struct arena_chunk *chunk_new(size_t size)
+{
+	struct arena_chunk *c = NULL;
+#if defined(MADV_HUGEPAGE)
+	if (size >= ARENA_HUGE) {
+		void *p = NULL;
+		if (posix_memalign(&p, ARENA_HUGE, sizeof *c + size) == 0) {
+			madvise(p, (sizeof *c + size) & ~(size_t)(ARENA_HUGE - 1), MADV_HUGEPAGE);
+			c = p;
+		}
+	}
+#endif
+	if (!c)
+		c = xmalloc(sizeof *c + size);
+	c->size = size;
+	return c;
+}
+
 static void arena_grow(warena *a, size_t n)
 {
-	size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-	struct arena_chunk *c = xmalloc(sizeof *c + size);
-	c->size = size;
+	/* about half of what the arena holds, a power of two, within bounds;
+	 * the header shares the first chunk-size block */
+	size_t size = ARENA_CHUNK;
+	while (size < ARENA_CHUNK_MAX && size < a->total / 2)
+		size *= 2;
+	size -= sizeof(struct arena_chunk);
+	if (size < n)
+		size = n;
+	struct arena_chunk *c = chunk_new(size);
 	c->next = a->head;
 	a->head = c;
 	a->cur = chunk_data(c);
@@ -83,8 +119,7 @@ void *arena_alloc(warena *a, size_t n)
 	a->total += n;
 	if ((size_t)(a->end - a->cur) < n || !a->cur) {
 		if (n > ARENA_CHUNK && a->head) {
-			struct arena_chunk *c = xmalloc(sizeof *c + n);
-			c->size = n;
+			struct arena_chunk *c = chunk_new(n);
 			c->next = a->head->next;
 			a->head->next = c;
 			return chunk_data(c);

@@ -112,7 +112,7 @@ const wsym *intern_find(const winterner *in, const char *s, size_t len)
 
 static void rehash(winterner *in, uint32_t ncap)
 {
-	wintern_slot *nt = xcalloc(ncap, sizeof *nt);
+	wintern_slot *nt = xcalloc_table(ncap, sizeof *nt);
 	uint32_t mask = ncap - 1;
 	for (uint32_t i = 0; i < in->cap; i++) {
 		const wintern_slot *t = &in->tab[i];
@@ -142,9 +142,20 @@ void intern_reserve(winterner *in, size_t more)
 		rehash(in, (uint32_t)ncap);
 }
 
-const wsym *intern_get(winterner *in, const char *s, size_t len)
+uint32_t intern_prefetch(const winterner *in, const char *s, size_t len)
 {
 	uint32_t h = intern_hash(s, len);
+	__builtin_prefetch(&in->tab[slot_of(h, in->cap - 1)]);
+	return h;
+}
+
+const wsym *intern_get(winterner *in, const char *s, size_t len)
+{
+	return intern_get_hashed(in, s, len, intern_hash(s, len));
+}
+
+const wsym *intern_get_hashed(winterner *in, const char *s, size_t len, uint32_t h)
+{
 	uint32_t i = probe(in->tab, in->cap, s, len, h);
 	if (in->tab[i].sym)
 		return in->tab[i].sym;

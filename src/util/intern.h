@@ -47,6 +47,12 @@ const wsym *intern_get(winterner *in, const char *s, size_t len);
 const wsym *intern_cstr(winterner *in, const char *s);
 /* The symbol if already interned, else NULL. Does not modify the table. */
 const wsym *intern_find(const winterner *in, const char *s, size_t len);
+/* intern_get split in two, for loaders that can do other work between
+ * the halves: intern_prefetch hashes the bytes and starts loading their
+ * slot of the table (returns the hash); intern_get_hashed then finishes
+ * with that hash. */
+uint32_t intern_prefetch(const winterner *in, const char *s, size_t len);
+const wsym *intern_get_hashed(winterner *in, const char *s, size_t len, uint32_t h);
 /* Makes room for `more` symbols beyond those interned without rehashing
  * (a hint: interning works the same without it). */
 void intern_reserve(winterner *in, size_t more);

@@ -1,5 +1,9 @@
 /* xalloc: abort-on-OOM allocation wrappers (see xalloc.h). */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "util/xalloc.h"
+
+#include <stdint.h>
+#include <sys/mman.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,4 +50,22 @@ char *xstrndup(const char *s, size_t n)
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));
+}
+
+void *xcalloc_table(size_t n, size_t sz)
+{
+	void *p = xcalloc(n, sz);
+#if defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	size_t bytes = n * sz; /* xcalloc checked the product */
+	if (bytes >= 2 * huge) {
+		/* the 2 MiB-aligned part of the block: a large calloc is a fresh
+		 * mapping, so nothing has touched its pages yet */
+		uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+		uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+		if (hi > lo)
+			madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
 }

@@ -3,13 +3,17 @@
 // on one workload, the way `ward bench --include-load` times ward, and
 // prints one JSON object.
 //
-// usage: node ref_bench.mjs WORKLOAD_DIR SECONDS [--no-check]
+// usage: node ref_bench.mjs WORKLOAD_DIR SECONDS [--no-check] [--entities FILE] [--text]
 //   CEDAR_WASM_DIR  the installed package directory (else resolved by Node)
 //
 // What is timed: statefulIsAuthorized with the policy set and the schema
 // pre-parsed (preparsePolicySet / preparseSchema) and the entities passed,
 // and so parsed and validated, on every call: the reference's per-call API.
-// It has no API that keeps entities parsed between calls.
+// It has no API that keeps entities parsed between calls. By default the
+// entities are passed as the JavaScript object JSON.parse made of the file
+// once; with --text, every timed call starts from the file's JSON text
+// (JSON.parse inside the timed call), as `ward bench --include-load` does.
+// --entities FILE: the entities file (default WORKLOAD_DIR/entities.json).
 //
 // Correctness: unless --no-check, a first pass decides every request of
 // test.json and compares decision and reasons; in the timed loop every
@@ -21,9 +25,12 @@ import path from 'path';
 
 const args = process.argv.slice(2);
 const check = !args.includes('--no-check');
-const [dir, secArg] = args.filter((a) => !a.startsWith('--'));
+const perCallText = args.includes('--text');
+const ei = args.indexOf('--entities');
+const entFile = ei >= 0 ? args[ei + 1] : null;
+const [dir, secArg] = args.filter((a, i) => !a.startsWith('--') && !(ei >= 0 && i === ei + 1));
 if (!dir) {
-	console.error('usage: node ref_bench.mjs WORKLOAD_DIR SECONDS [--no-check]');
+	console.error('usage: node ref_bench.mjs WORKLOAD_DIR SECONDS [--no-check] [--entities FILE] [--text]');
 	process.exit(2);
 }
 const seconds = Number(secArg || 5);
@@ -34,7 +41,8 @@ const cedar = await import(modPath);
 
 const rd = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
 const test = JSON.parse(rd('test.json'));
-const entities = JSON.parse(rd('entities.json'));
+const entText = entFile ? fs.readFileSync(entFile, 'utf8') : rd('entities.json');
+const entities = JSON.parse(entText);
 const schema = rd('schema.cedarschema');
 const policies = rd('policies.cedar');
 
@@ -47,7 +55,8 @@ const reqs = test.requests;
 function decide(q) {
 	const a = cedar.statefulIsAuthorized({
 		principal: q.principal, action: q.action, resource: q.resource, context: q.context,
-		preparsedPolicySetId: 'ps', preparsedSchemaName: 'schema', validateRequest: true, entities,
+		preparsedPolicySetId: 'ps', preparsedSchemaName: 'schema', validateRequest: true,
+		entities: perCallText ? JSON.parse(entText) : entities,
 	});
 	if (a.type !== 'success') throw new Error('authorization failed: ' + JSON.stringify(a.errors));
 	return a.response;
@@ -82,7 +91,7 @@ const total = Number(process.hrtime.bigint() - t0);
 lat.sort((a, b) => a - b);
 const pct = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
 console.log(JSON.stringify({
-	engine: 'cedar-wasm ' + cedar.getCedarVersion(), mode: 'per_call_entities', requests: reqs.length,
+	engine: 'cedar-wasm ' + cedar.getCedarVersion(), mode: perCallText ? 'per_call_entities_text' : 'per_call_entities', requests: reqs.length,
 	decisions: n, checked_first_pass: check, decisions_per_s: n / (total / 1e9), median_ns: pct(0.5),
 	p90_ns: pct(0.9), p99_ns: pct(0.99), max_ns: lat[lat.length - 1],
 }));

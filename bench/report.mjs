@@ -6,7 +6,9 @@
 //
 // usage: node report.mjs RAW_DIR OUT_MD
 // modes: ward (pre-loaded), ward2t (pre-loaded, 2 threads), wardload
-// (--include-load), ref (cedar-wasm per-call API).
+// (--include-load, the file's text), ref (cedar-wasm per-call API, the
+// object parsed from the file once), wardtext and reftext (both parse the
+// same compact JSON text on every call).
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -37,6 +39,8 @@ for (const w of Object.keys(res).sort().filter((k) => res[k].ward || res[k].ref)
 		t2_rate: med(w, 'ward2t', 'decisions_per_s'),
 		load_med: med(w, 'wardload', 'median_ns'), load_rate: med(w, 'wardload', 'decisions_per_s'),
 		ref_med: med(w, 'ref', 'median_ns'), ref_rate: med(w, 'ref', 'decisions_per_s'),
+		wt_med: med(w, 'wardtext', 'median_ns'), wt_rate: med(w, 'wardtext', 'decisions_per_s'),
+		rt_med: med(w, 'reftext', 'median_ns'), rt_rate: med(w, 'reftext', 'decisions_per_s'),
 	});
 }
 
@@ -57,6 +61,14 @@ const head = '| workload | ward pre-loaded median | p99 | decisions/s (1 thread)
 const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 const lines = rows.map((r) => `| ${r.w} | ${fmtNs(r.pre_med)} | ${fmtNs(r.pre_p99)} | ${fmtRate(r.pre_rate)} | ${fmtRate(r.t2_rate)} | ` +
 	`${fmtNs(r.load_med)} | ${fmtRate(r.load_rate)} | ${fmtNs(r.ref_med)} | ${fmtRate(r.ref_rate)} | ${fmtX(r.load_rate / r.ref_rate)} | ${fmtX(r.ref_med / r.load_med)} |`);
+const textHead = '| workload | ward, compact entities text parsed per call: median | decisions/s | ' +
+	`${ref}, the same text parsed per call: median | decisions/s | ratio: throughput | per-call median |`;
+const textSep = '|---|---:|---:|---:|---:|---:|---:|';
+const textLines = rows.filter((r) => !isNaN(r.wt_rate) && !isNaN(r.rt_rate)).map((r) => `| ${r.w} | ${fmtNs(r.wt_med)} | ` +
+	`${fmtRate(r.wt_rate)} | ${fmtNs(r.rt_med)} | ${fmtRate(r.rt_rate)} | ${fmtX(r.wt_rate / r.rt_rate)} | ${fmtX(r.rt_med / r.wt_med)} |`);
+const textMd = textLines.length ? ['Like for like with the entities as JSON text on every call: both sides get the ' +
+	'same compact JSON text (JSON.stringify of the workload\'s entities) and parse it in every timed call:', '',
+	textHead, textSep, ...textLines, ''] : [];
 // scaling: <w>.scale<N>.<run>.json
 const scale = [];
 for (const w of Object.keys(res).sort()) {
@@ -76,7 +88,7 @@ const loadMd = res.load1m ? ['Loading a generated store of ' + res.load1m.load[0
 const md = [
 	`Date: ${new Date().toISOString()}`, '', `Machine: ${machine}`, '',
 	`Medians over ${rows[0]?.runs ?? 0} run(s) of each measurement (scripts/bench).`, '',
-	head, sep, ...lines, '', ...scaleMd, ...loadMd,
+	head, sep, ...lines, '', ...textMd, ...scaleMd, ...loadMd,
 ].join('\n');
 fs.writeFileSync(outMd, md);
 console.log(md);

@@ -1092,6 +1092,16 @@ static void compute_closure(loader *L)
  * So whenever it finishes, the store is the one the careful path builds.
  */
 
+#define FL_TYPE_CACHE 16
+
+/* What the loader needs to know of an entity type name, worked out once
+ * per name: an entity file names few types, over and over. */
+typedef struct fl_type {
+	const wsym *name;        /* NULL: slot unused */
+	const wentity_type *et;  /* its schema declaration, or NULL */
+	bool is_action;          /* an action type (Action, NS::Action) */
+} fl_type;
+
 typedef struct fl {
 	loader *L;
 	const char *p, *end;
@@ -1100,11 +1110,10 @@ typedef struct fl {
 	wfield *fs;   /* scratch stack of record fields */
 	size_t nfs, cfs;
 	unsigned depth;
-	const wsym *valid_types[16]; /* type names known to be valid, by id */
+	fl_type types[FL_TYPE_CACHE]; /* facts about recent type names, by id */
 	const wsym *names[64];       /* recent type and attribute names (fl_name) */
 } fl;
 
-#define FL_TYPE_CACHE 16
 
 #define FL_MAX_DEPTH 64
 
@@ -1270,7 +1279,7 @@ static const wsym *fl_name(fl *f, const char *s, size_t n)
 {
 	unsigned h = n ? ((unsigned)n * 31u + (unsigned char)s[0] * 7u + (unsigned char)s[n - 1]) & 63u : 0;
 	const wsym *y = f->names[h];
-	if (y && y->len == n && memcmp(y->s, s, n) == 0)
+	if (y && y->len == n && intern_bytes_eq(y->s, s, n))
 		return y;
 	y = ctx_sym(f->L->cx, s, n);
 	f->names[h] = y;
@@ -1316,6 +1325,20 @@ static bool fl_long(fl *f, int64_t *out)
 	return true;
 }
 
+/* The facts about type name `ty` (NULL when it is not a valid name). */
+static const fl_type *fl_type_of(fl *f, const wsym *ty)
+{
+	fl_type *c = &f->types[ty->id % FL_TYPE_CACHE];
+	if (c->name != ty) {
+		if (!jsonv_valid_name(ty->s, ty->len))
+			return NULL;
+		c->name = ty;
+		c->is_action = ctx_is_action_type(ty) != 0;
+		c->et = f->L->schema ? schema_entity_type(f->L->schema, ty) : NULL;
+	}
+	return c;
+}
+
 /* {"type": T, "id": I} with exactly those members, after the '{'. */
 static bool fl_type_id(fl *f, wuid *out)
 {
@@ -1350,13 +1373,8 @@ done:;
 	if (!fl_eat(f, '}'))
 		return false;
 	const wsym *ty = fl_name(f, t, tn);
-	/* entity files name few types: remember the ones already checked */
-	unsigned slot = ty->id % FL_TYPE_CACHE;
-	if (f->valid_types[slot] != ty) {
-		if (!jsonv_valid_name(t, tn))
-			return false;
-		f->valid_types[slot] = ty;
-	}
+	if (!fl_type_of(f, ty))
+		return false;
 	out->type = ty;
 	out->id = intern_get_hashed(syms, id, idn, idh);
 	return true;
@@ -1513,14 +1531,14 @@ static bool fl_parents(fl *f, wentity *e, const wentity_type *et, bool is_action
 		wuid p;
 		if (!fl_uid(f, &p))
 			return false;
-		if (is_action && !ctx_is_action_type(p.type))
+		const fl_type *pt = fl_type_of(f, p.type); /* known valid: fl_uid checked it */
+		if (is_action && !pt->is_action)
 			return false;
 		if (et) {
 			bool allowed = false;
 			for (uint32_t k = 0; k < et->nparents; k++)
 				allowed |= et->parents[k] == p.type;
-			const wentity_type *pt = allowed ? schema_entity_type(f->L->schema, p.type) : NULL;
-			if (!allowed || (pt && pt->is_enum))
+			if (!allowed || (pt->et && pt->et->is_enum))
 				return false;
 		}
 		bool dup = false;
@@ -1561,14 +1579,15 @@ static bool fl_entity(fl *f)
 	 * the entity is read */
 	if (L->es->index && L->es->index->cap)
 		__builtin_prefetch(&L->es->index->slot[uid_hash(uid) & (L->es->index->cap - 1)]);
-	bool is_action = ctx_is_action_type(uid.type) != 0;
+	const fl_type *ut = fl_type_of(f, uid.type);
+	bool is_action = ut->is_action;
 	const wentity_type *et = NULL;
 	if (schema) {
 		if (is_action) {
 			if (!schema_action(schema, uid))
 				return false;
 		} else {
-			et = schema_entity_type(schema, uid.type);
+			et = ut->et;
 			if (!et || et->is_enum)
 				return false;
 		}

@@ -12,8 +12,10 @@
 #ifndef WARD_UTIL_INTERN_H
 #define WARD_UTIL_INTERN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/arena.h"
 
@@ -58,6 +60,29 @@ const wsym *intern_get_hashed(winterner *in, const char *s, size_t len, uint32_t
 void intern_reserve(winterner *in, size_t more);
 
 uint32_t intern_hash(const char *s, size_t len);
+
+/* a[0..n) == b[0..n), without a call for the short keys identifiers
+ * are: two overlapping loads cover 4 to 16 bytes. */
+static inline bool intern_bytes_eq(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t x, y, u, v;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&v, b + n - 8, 8);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		uint32_t x, y, u, v;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	return memcmp(a, b, n) == 0;
+}
 
 /* Byte-wise ordering of two symbols (shorter prefix first): for sorted output. */
 int sym_cmp(const wsym *a, const wsym *b);

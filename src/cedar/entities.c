@@ -898,6 +898,17 @@ static inline void ordvec_push(ordvec *a, uint32_t o)
 	a->v[a->n++] = o;
 }
 
+/* The closure's state of one entity, in one place: on a store of millions
+ * of entities the walk visits them in no useful order, and each visit is
+ * then one cache miss rather than one per array. */
+typedef struct cl_vertex {
+	uint32_t idx;  /* visit number; NONE: not visited yet */
+	uint32_t low;  /* Tarjan's low link */
+	uint32_t comp; /* component; NONE while on the stack (visited, unfinished) */
+	uint32_t alen; /* its ancestors: lst.v[aoff .. aoff + alen), itself */
+	uint64_t aoff; /* included when on a cycle */
+} cl_vertex;
+
 /* Computes every entity's ancestor table (see the file comment). Sets are
  * built over ordinals: a component's ancestors are collected with a mark
  * array (one compare per candidate, no hashing) into a list kept per
@@ -908,22 +919,13 @@ static void compute_closure(loader *L)
 	uint32_t n = es->n;
 	if (!n)
 		return;
-	uint32_t *idx = xmalloc(n * sizeof *idx);
-	uint32_t *low = xmalloc(n * sizeof *low);
-	uint32_t *comp = xmalloc(n * sizeof *comp);
-	uint8_t *onstack = xcalloc(n, 1);
+	cl_vertex *vx = xmalloc(n * sizeof *vx);
 	uint32_t *stack = xmalloc(n * sizeof *stack);
 	uint32_t *fv = xmalloc(n * sizeof *fv); /* frames: vertex */
 	uint32_t *fk = xmalloc(n * sizeof *fk); /* frames: next parent */
 	uint32_t *mem = xmalloc(n * sizeof *mem);
-	/* per entity: its ancestor ordinals (itself too when on a cycle) as
-	 * lst.v[aoff[o] .. aoff[o] + alen[o]) */
-	size_t *aoff = xmalloc(n * sizeof *aoff);
-	uint32_t *alen = xcalloc(n, sizeof *alen);
 	ordvec lst = {0};
 	uint32_t sp = 0, nf = 0, counter = 0, ncomp = 0;
-	for (uint32_t i = 0; i < n; i++)
-		idx[i] = NONE;
 	/* every parent's ordinal, looked up once, in store order, and every
 	 * entity's uid and its hash, so the work below reads compact arrays
 	 * instead of entities and symbols all over memory */
@@ -937,6 +939,10 @@ static void compute_closure(loader *L)
 		nedges += e->nparents;
 		ouid[i] = e->uid;
 		ohash[i] = uid_hash(e->uid);
+		vx[i].idx = NONE;
+		vx[i].comp = NONE;
+		vx[i].alen = 0;
+		vx[i].aoff = 0;
 	}
 	poff[n] = (uint32_t)nedges;
 	uint32_t *pord = xmalloc((nedges ? nedges : 1) * sizeof *pord);
@@ -965,40 +971,36 @@ static void compute_closure(loader *L)
 	uint32_t stamp = 0;
 
 	for (uint32_t s = 0; s < n; s++) {
-		if (idx[s] != NONE)
+		if (vx[s].idx != NONE)
 			continue;
-		idx[s] = low[s] = counter++;
+		vx[s].idx = vx[s].low = counter++;
 		stack[sp++] = s;
-		onstack[s] = 1;
 		fv[nf] = s;
-		fk[nf++] = 0;
+		fk[nf++] = poff[s];
 		while (nf) {
 			uint32_t v = fv[nf - 1];
-			const wentity *ev = es->items[v];
-			if (fk[nf - 1] < ev->nparents) {
-				uint32_t w = pord[poff[v] + fk[nf - 1]++];
+			if (fk[nf - 1] < poff[v + 1]) {
+				uint32_t w = pord[fk[nf - 1]++];
 				if (w >= n)
 					continue;
-				if (idx[w] == NONE) {
-					idx[w] = low[w] = counter++;
+				if (vx[w].idx == NONE) {
+					vx[w].idx = vx[w].low = counter++;
 					stack[sp++] = w;
-					onstack[w] = 1;
 					fv[nf] = w;
-					fk[nf++] = 0;
-				} else if (onstack[w] && idx[w] < low[v]) {
-					low[v] = idx[w];
+					fk[nf++] = poff[w];
+				} else if (vx[w].comp == NONE && vx[w].idx < vx[v].low) {
+					vx[v].low = vx[w].idx; /* w is on the stack */
 				}
 				continue;
 			}
 			nf--;
-			if (low[v] == idx[v]) {
+			if (vx[v].low == vx[v].idx) {
 				/* a finished component: v and everything above it on the stack */
 				uint32_t nm = 0;
 				uint32_t w;
 				do {
 					w = stack[--sp];
-					onstack[w] = 0;
-					comp[w] = ncomp;
+					vx[w].comp = ncomp;
 					mem[nm++] = w;
 				} while (w != v);
 				bool cyclic = nm > 1;
@@ -1009,19 +1011,19 @@ static void compute_closure(loader *L)
 				}
 				for (uint32_t k = 0; k < nm; k++) {
 					uint32_t m = mem[k];
-					const wentity *me = es->items[m];
-					for (uint32_t p = 0; p < me->nparents; p++) {
-						uint32_t po = pord[poff[m] + p];
+					for (uint32_t pe = poff[m]; pe < poff[m + 1]; pe++) {
+						uint32_t po = pord[pe];
 						if (po == m)
 							cyclic = true;
 						if (mark[po] != stamp) {
 							mark[po] = stamp;
 							ordvec_push(&lst, po);
 						}
-						if (po >= n || comp[po] == ncomp)
+						if (po >= n || vx[po].comp == ncomp)
 							continue;
-						for (uint32_t q = 0; q < alen[po]; q++) {
-							uint32_t a = lst.v[aoff[po] + q];
+						const cl_vertex *pv = &vx[po];
+						for (uint32_t q = 0; q < pv->alen; q++) {
+							uint32_t a = lst.v[pv->aoff + q];
 							if (mark[a] != stamp) {
 								mark[a] = stamp;
 								ordvec_push(&lst, a);
@@ -1031,8 +1033,8 @@ static void compute_closure(loader *L)
 				}
 				uint32_t len = (uint32_t)(lst.n - base);
 				for (uint32_t k = 0; k < nm; k++) {
-					aoff[mem[k]] = base;
-					alen[mem[k]] = len;
+					vx[mem[k]].aoff = base;
+					vx[mem[k]].alen = len;
 					fill_ancestors(es, es->items[mem[k]], mem[k], lst.v + base, len, ouid, ohash, missing, n);
 				}
 				if (cyclic)
@@ -1041,26 +1043,21 @@ static void compute_closure(loader *L)
 			}
 			if (nf) {
 				uint32_t u = fv[nf - 1];
-				if (low[v] < low[u])
-					low[u] = low[v];
+				if (vx[v].low < vx[u].low)
+					vx[u].low = vx[v].low;
 			}
 		}
 	}
 	free(lst.v);
 	free(ouid);
 	free(ohash);
-	free(aoff);
-	free(alen);
 	free(mark);
 	free(miss.key);
 	free(miss.val);
 	free(missing);
 	free(poff);
 	free(pord);
-	free(idx);
-	free(low);
-	free(comp);
-	free(onstack);
+	free(vx);
 	free(stack);
 	free(fv);
 	free(fk);

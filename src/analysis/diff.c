@@ -231,8 +231,9 @@ static bool common_container(const went_index *ix, const wuid *v, uint32_t n, wu
 		return false;
 	uint32_t best_n = UINT32_MAX;
 	bool found = false;
-	for (uint32_t k = 0; k < first->anc_cap; k++) {
-		wuid c = first->ancestors[k];
+	const wancestors *anc = entity_ancestors(first);
+	for (uint32_t k = 0; k < anc->cap; k++) {
+		wuid c = anc->slot[k];
 		if (!c.type)
 			continue;
 		bool all = true;

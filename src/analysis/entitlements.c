@@ -258,9 +258,10 @@ went_index *ent_index_new(wctx *cx, const wentities *es, const wschema *schema)
 			note_action(ix, e->uid);
 		else
 			elist_push(&ix->nonaction, e);
-		for (uint32_t k = 0; k < e->anc_cap; k++)
-			if (e->ancestors[k].type)
-				elist_push(list_for(&ix->desc_map, &ix->desc, &ix->ndesc, &ix->cdesc, e->ancestors[k]), e);
+		const wancestors *anc = entity_ancestors(e);
+		for (uint32_t k = 0; k < anc->cap; k++)
+			if (anc->slot[k].type)
+				elist_push(list_for(&ix->desc_map, &ix->desc, &ix->ndesc, &ix->cdesc, anc->slot[k]), e);
 	}
 	if (schema)
 		for (uint32_t i = 0; i < schema->nactions; i++)
@@ -714,10 +715,12 @@ static void collect_principal(went_pset *s, wuid ak, wuid p, const wentity *ep)
 	wuid tk = {p.type, NULL};
 	collect(s, pset_get(s, (pkey){ak, tk}));
 	collect(s, pset_get(s, (pkey){ak, any_key}));
-	if (ep)
-		for (uint32_t k = 0; k < ep->anc_cap; k++)
-			if (ep->ancestors[k].type)
-				collect(s, pset_get(s, (pkey){ak, ep->ancestors[k]}));
+	if (ep) {
+		const wancestors *anc = entity_ancestors(ep);
+		for (uint32_t k = 0; k < anc->cap; k++)
+			if (anc->slot[k].type)
+				collect(s, pset_get(s, (pkey){ak, anc->slot[k]}));
+	}
 }
 
 /* Indexes of the policies whose action and principal scopes may hold the
@@ -740,10 +743,12 @@ static void candidates(went_index *ix, went_pset *s, wcell c)
 	collect_principal(s, any_key, c.p, ep);
 	collect_principal(s, c.a, c.p, ep);
 	const wentity *ea = entities_get(ix->es, c.a);
-	if (ea)
-		for (uint32_t k = 0; k < ea->anc_cap; k++)
-			if (ea->ancestors[k].type)
-				collect_principal(s, ea->ancestors[k], c.p, ep);
+	if (ea) {
+		const wancestors *anc = entity_ancestors(ea);
+		for (uint32_t k = 0; k < anc->cap; k++)
+			if (anc->slot[k].type)
+				collect_principal(s, anc->slot[k], c.p, ep);
+	}
 	/* insertion sort: candidate lists are short */
 	uint32_t *v = s->scratch.v;
 	for (uint32_t i = 1; i < s->scratch.n; i++) {

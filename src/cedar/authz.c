@@ -282,9 +282,10 @@ static void probe_entity(const struct wauthz_index *ix, cands *c, uint32_t eq, u
 	probe(ix, c, in, x, none);
 	if (!ex)
 		return;
-	for (uint32_t i = 0; i < ex->anc_cap; i++)
-		if (ex->ancestors[i].type)
-			probe(ix, c, in, ex->ancestors[i], none);
+	const wancestors *anc = entity_ancestors(ex);
+	for (uint32_t i = 0; i < anc->cap; i++)
+		if (anc->slot[i].type)
+			probe(ix, c, in, anc->slot[i], none);
 }
 
 /* Sorts ordinals ascending and drops duplicates. Insertion sort for the

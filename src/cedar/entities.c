@@ -9,13 +9,15 @@
  * offending JSON value) and loading goes on with the next entity, so one
  * run reports every problem.
  *
- * The ancestor computation finds strongly connected components with an
- * iterative Tarjan walk over the parent edges (no recursion, so a long chain
- * cannot overflow the stack). Components complete parents-first, so each
- * entity's closure is the union of its parents and their finished closures.
+ * Every entity is then linked to its parents in the store, and cycles are
+ * found with an iterative Tarjan walk over the parent edges (no recursion,
+ * so a long chain cannot overflow the stack): a cycle is an error, as in
+ * the reference. An entity's transitive ancestors are computed when first
+ * asked for (entity_ancestors): a walk up the parent links that takes in
+ * whole the tables of ancestors already computed, published with an atomic
+ * compare-and-swap so that threads sharing the store may race harmlessly.
  * A parent that is not in the store is still an ancestor (as in the
- * reference) but contributes nothing further. A cycle is an error, as in
- * the reference, but its closure is still computed without looping.
+ * reference) but contributes nothing further.
  *
  * Loading tries a fast path first (fastload, below): a single pass over
  * the text for plain entity files, about ten times faster than going
@@ -64,6 +66,8 @@ void entities_init(wentities *es)
 
 void entities_release(wentities *es)
 {
+	for (uint32_t i = 0; i < es->n; i++)
+		free(atomic_load_explicit(&es->items[i]->anc, memory_order_relaxed));
 	arena_release(&es->arena);
 	free(es->items);
 	if (es->index) {
@@ -178,11 +182,14 @@ const wentity *entities_get(const wentities *es, wuid uid)
 
 bool entity_has_ancestor(const wentity *e, wuid anc)
 {
-	if (!e->anc_cap || !anc.type)
+	if (!e->nparents || !anc.type)
 		return false;
-	uint32_t mask = e->anc_cap - 1;
+	const wancestors *t = entity_ancestors(e);
+	if (!t->cap)
+		return false;
+	uint32_t mask = t->cap - 1;
 	for (uint32_t i = (uint32_t)uid_hash(anc) & mask;; i = (i + 1) & mask) {
-		const wuid *s = &e->ancestors[i];
+		const wuid *s = &t->slot[i];
 		if (!s->type)
 			return false;
 		if (uid_eq(*s, anc))
@@ -261,6 +268,91 @@ static bool uidset_has(const uidset *s, wuid u)
 		if (uid_eq(s->slot[i], u))
 			return true;
 	return false;
+}
+
+/* ---- ancestors, on first use --------------------------------------------- */
+
+static const wancestors anc_none; /* the empty set */
+
+/* Collects e's transitive ancestors (e too, if on a cycle) into `out`: a
+ * walk up the parent links; an ancestor whose own table is computed
+ * already contributes that table whole instead of being walked. */
+static void collect_ancestors(const wentity *e, uidset *out)
+{
+	const wentity *small[64];
+	const wentity **todo = small;
+	size_t n = 0, cap = 64;
+	todo[n++] = e;
+	while (n) {
+		const wentity *x = todo[--n];
+		for (uint32_t p = 0; p < x->nparents; p++) {
+			if (!uidset_add(out, x->parents[p]))
+				continue;
+			const wentity *pe = x->parent_ents ? x->parent_ents[p] : NULL;
+			if (!pe || !pe->nparents)
+				continue;
+			const wancestors *pa = atomic_load_explicit(&pe->anc, memory_order_acquire);
+			if (pa) {
+				for (uint32_t k = 0; k < pa->cap; k++)
+					if (pa->slot[k].type)
+						uidset_add(out, pa->slot[k]);
+				continue;
+			}
+			if (n == cap) {
+				cap *= 2;
+				if (todo == small) {
+					todo = xmalloc(cap * sizeof *todo);
+					memcpy(todo, small, sizeof small);
+				} else {
+					todo = xrealloc(todo, cap * sizeof *todo);
+				}
+			}
+			todo[n++] = pe;
+		}
+	}
+	if (todo != small)
+		free(todo);
+}
+
+const wancestors *entity_ancestors(const wentity *e)
+{
+	if (!e->nparents)
+		return &anc_none;
+	wancestors *t = atomic_load_explicit(&e->anc, memory_order_acquire);
+	if (t)
+		return t;
+	uidset s = {0};
+	collect_ancestors(e, &s);
+	uint32_t n = s.n - (uidset_has(&s, e->uid) ? 1 : 0);
+	/* load factor at most 2/3: linear probing stays short, memory modest */
+	uint32_t cap = 0;
+	if (n) {
+		cap = 4;
+		while ((uint64_t)cap * 2 < (uint64_t)n * 3)
+			cap *= 2;
+	}
+	t = xcalloc(1, sizeof *t + (size_t)cap * sizeof t->slot[0]);
+	t->cap = cap;
+	t->n = n;
+	uint32_t mask = cap ? cap - 1 : 0;
+	for (uint32_t k = 0; k < s.n; k++) {
+		wuid u = s.slot[s.used[k]];
+		if (uid_eq(u, e->uid))
+			continue;
+		uint32_t i = (uint32_t)uid_hash(u) & mask;
+		while (t->slot[i].type)
+			i = (i + 1) & mask;
+		t->slot[i] = u;
+	}
+	uidset_release(&s);
+	/* publish; a thread that got there first wins, ours is dropped */
+	wancestors *none = NULL;
+	if (!atomic_compare_exchange_strong_explicit(&((wentity *)e)->anc, &none, t, memory_order_acq_rel,
+						     memory_order_acquire)) {
+		free(t);
+		return none;
+	}
+	return t;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -767,88 +859,6 @@ static void report_cycle(loader *L, const uint32_t *mem, uint32_t n)
 	buf_release(&m);
 }
 
-/* Missing parents (uids named as parents but not in the store) get
- * pseudo-ordinals n, n+1, ...: a small map from uid to that number. */
-typedef struct uidmap {
-	wuid *key;
-	uint32_t *val;
-	uint32_t cap, n;
-} uidmap;
-
-static uint32_t uidmap_get_or_add(uidmap *m, wuid u, uint32_t next)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		uidmap old = *m;
-		m->cap = old.cap ? old.cap * 2 : 16;
-		m->key = xcalloc(m->cap, sizeof *m->key);
-		m->val = xmalloc(m->cap * sizeof *m->val);
-		for (uint32_t i = 0; i < old.cap; i++) {
-			if (!old.key[i].type)
-				continue;
-			uint32_t j = uid_hash(old.key[i]) & (m->cap - 1);
-			while (m->key[j].type)
-				j = (j + 1) & (m->cap - 1);
-			m->key[j] = old.key[i];
-			m->val[j] = old.val[i];
-		}
-		free(old.key);
-		free(old.val);
-	}
-	uint32_t mask = m->cap - 1;
-	uint32_t i = uid_hash(u) & mask;
-	while (m->key[i].type) {
-		if (uid_eq(m->key[i], u))
-			return m->val[i];
-		i = (i + 1) & mask;
-	}
-	m->key[i] = u;
-	m->val[i] = next;
-	m->n++;
-	return next;
-}
-
-/* Fills e's ancestor table from the ordinals lst[0..n) (pseudo-ordinals
- * from n_store on name missing parents), leaving out e itself at `self`.
- * ouid and ohash hold each stored entity's uid and its uid_hash. */
-static void fill_ancestors(wentities *es, wentity *e, uint32_t self, const uint32_t *lst, uint32_t n,
-			   const wuid *ouid, const uint32_t *ohash, const wuid *missing, uint32_t n_store)
-{
-	uint32_t cnt = n;
-	for (uint32_t k = 0; k < n; k++)
-		if (lst[k] == self)
-			cnt--;
-	e->nanc = cnt;
-	if (!cnt) {
-		e->ancestors = NULL;
-		e->anc_cap = 0;
-		return;
-	}
-	/* load factor at most 2/3: linear probing stays short, memory modest */
-	uint32_t cap = 4;
-	while ((uint64_t)cap * 2 < (uint64_t)cnt * 3)
-		cap *= 2;
-	e->ancestors = ARENA_ARRAY(&es->arena, wuid, cap);
-	e->anc_cap = cap;
-	uint32_t mask = cap - 1;
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t o = lst[k];
-		if (o == self)
-			continue;
-		wuid u;
-		uint32_t i;
-		if (o < n_store) {
-			u = ouid[o];
-			i = ohash[o] & mask;
-		} else {
-			u = missing[o - n_store];
-			i = uid_hash(u) & mask;
-		}
-		while (e->ancestors[i].type)
-			i = (i + 1) & mask;
-		e->ancestors[i] = u;
-	}
-}
-
 /* The ordinal of every parent of every entity (NONE when not in the
  * store) into pord, at poff[entity] + k. The index slots of a batch of
  * parents are prefetched before any is probed, so on a large store the
@@ -883,93 +893,63 @@ static void index_find_edges(const wentities *es, const uint32_t *poff, uint32_t
 	}
 }
 
-/* A growable array of ordinals. */
-typedef struct ordvec {
-	uint32_t *v;
-	size_t n, cap;
-} ordvec;
-
-static inline void ordvec_push(ordvec *a, uint32_t o)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 1024;
-		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-	}
-	a->v[a->n++] = o;
-}
-
-/* The closure's state of one entity, in one place: on a store of millions
- * of entities the walk visits them in no useful order, and each visit is
- * then one cache miss rather than one per array. */
+/* Tarjan's state of one entity, in one place: on a store of millions of
+ * entities the walk visits them in no useful order, and each visit is then
+ * one cache miss rather than one per array. */
 typedef struct cl_vertex {
 	uint32_t idx;  /* visit number; NONE: not visited yet */
-	uint32_t low;  /* Tarjan's low link */
+	uint32_t low;  /* low link */
 	uint32_t comp; /* component; NONE while on the stack (visited, unfinished) */
-	uint32_t alen; /* its ancestors: lst.v[aoff .. aoff + alen), itself */
-	uint64_t aoff; /* included when on a cycle */
 } cl_vertex;
 
-/* Computes every entity's ancestor table (see the file comment). Sets are
- * built over ordinals: a component's ancestors are collected with a mark
- * array (one compare per candidate, no hashing) into a list kept per
- * entity for its descendants' unions, then turned into uid tables. */
-static void compute_closure(loader *L)
+/* Links every entity to its parents in the store (parent_ents) and
+ * reports every cycle of the hierarchy (see the file comment). */
+static void link_parents(loader *L)
 {
 	wentities *es = L->es;
 	uint32_t n = es->n;
 	if (!n)
 		return;
+	/* every parent's ordinal, looked up once, in store order */
+	uint32_t *poff = xmalloc(((size_t)n + 1) * sizeof *poff);
+	size_t nedges = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		poff[i] = (uint32_t)nedges;
+		nedges += es->items[i]->nparents;
+	}
+	poff[n] = (uint32_t)nedges;
+	if (!nedges) {
+		free(poff);
+		return;
+	}
+	uint32_t *pord = xmalloc(nedges * sizeof *pord);
+	index_find_edges(es, poff, pord);
+	bool self_loop = false;
+	for (uint32_t i = 0; i < n; i++) {
+		wentity *e = es->items[i];
+		if (!e->nparents)
+			continue;
+		const wentity **pe = ARENA_ARRAY(&es->arena, const wentity *, e->nparents);
+		for (uint32_t p = 0; p < e->nparents; p++) {
+			uint32_t o = pord[poff[i] + p];
+			pe[p] = o == NONE ? NULL : es->items[o];
+			self_loop |= o == i;
+		}
+		e->parent_ents = pe;
+	}
+
+	/* cycles: strongly connected components of more than one entity, or
+	 * an entity that is its own parent */
 	cl_vertex *vx = xmalloc(n * sizeof *vx);
 	uint32_t *stack = xmalloc(n * sizeof *stack);
 	uint32_t *fv = xmalloc(n * sizeof *fv); /* frames: vertex */
-	uint32_t *fk = xmalloc(n * sizeof *fk); /* frames: next parent */
+	uint32_t *fk = xmalloc(n * sizeof *fk); /* frames: next edge */
 	uint32_t *mem = xmalloc(n * sizeof *mem);
-	ordvec lst = {0};
 	uint32_t sp = 0, nf = 0, counter = 0, ncomp = 0;
-	/* every parent's ordinal, looked up once, in store order, and every
-	 * entity's uid and its hash, so the work below reads compact arrays
-	 * instead of entities and symbols all over memory */
-	uint32_t *poff = xmalloc(((size_t)n + 1) * sizeof *poff);
-	wuid *ouid = xmalloc(n * sizeof *ouid);
-	uint32_t *ohash = xmalloc(n * sizeof *ohash);
-	size_t nedges = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		const wentity *e = es->items[i];
-		poff[i] = (uint32_t)nedges;
-		nedges += e->nparents;
-		ouid[i] = e->uid;
-		ohash[i] = uid_hash(e->uid);
 		vx[i].idx = NONE;
 		vx[i].comp = NONE;
-		vx[i].alen = 0;
-		vx[i].aoff = 0;
 	}
-	poff[n] = (uint32_t)nedges;
-	uint32_t *pord = xmalloc((nedges ? nedges : 1) * sizeof *pord);
-	index_find_edges(es, poff, pord);
-	uidmap miss = {0};
-	wuid *missing = NULL;
-	uint32_t nmissing = 0, cmissing = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		const wentity *e = es->items[i];
-		for (uint32_t p = 0; p < e->nparents; p++) {
-			if (pord[poff[i] + p] != NONE)
-				continue;
-			uint32_t o = uidmap_get_or_add(&miss, e->parents[p], n + nmissing);
-			if (o == n + nmissing) {
-				if (nmissing == cmissing) {
-					cmissing = cmissing ? cmissing * 2 : 16;
-					missing = xrealloc(missing, cmissing * sizeof *missing);
-				}
-				missing[nmissing++] = e->parents[p];
-			}
-			pord[poff[i] + p] = o;
-		}
-	}
-	/* mark[o] == stamp: o is in the set being collected */
-	uint32_t *mark = xcalloc((size_t)n + nmissing, sizeof *mark);
-	uint32_t stamp = 0;
-
 	for (uint32_t s = 0; s < n; s++) {
 		if (vx[s].idx != NONE)
 			continue;
@@ -981,7 +961,7 @@ static void compute_closure(loader *L)
 			uint32_t v = fv[nf - 1];
 			if (fk[nf - 1] < poff[v + 1]) {
 				uint32_t w = pord[fk[nf - 1]++];
-				if (w >= n)
+				if (w == NONE)
 					continue;
 				if (vx[w].idx == NONE) {
 					vx[w].idx = vx[w].low = counter++;
@@ -1004,39 +984,8 @@ static void compute_closure(loader *L)
 					mem[nm++] = w;
 				} while (w != v);
 				bool cyclic = nm > 1;
-				size_t base = lst.n;
-				if (++stamp == 0) { /* wrapped: start the marks afresh */
-					memset(mark, 0, ((size_t)n + nmissing) * sizeof *mark);
-					stamp = 1;
-				}
-				for (uint32_t k = 0; k < nm; k++) {
-					uint32_t m = mem[k];
-					for (uint32_t pe = poff[m]; pe < poff[m + 1]; pe++) {
-						uint32_t po = pord[pe];
-						if (po == m)
-							cyclic = true;
-						if (mark[po] != stamp) {
-							mark[po] = stamp;
-							ordvec_push(&lst, po);
-						}
-						if (po >= n || vx[po].comp == ncomp)
-							continue;
-						const cl_vertex *pv = &vx[po];
-						for (uint32_t q = 0; q < pv->alen; q++) {
-							uint32_t a = lst.v[pv->aoff + q];
-							if (mark[a] != stamp) {
-								mark[a] = stamp;
-								ordvec_push(&lst, a);
-							}
-						}
-					}
-				}
-				uint32_t len = (uint32_t)(lst.n - base);
-				for (uint32_t k = 0; k < nm; k++) {
-					vx[mem[k]].aoff = base;
-					vx[mem[k]].alen = len;
-					fill_ancestors(es, es->items[mem[k]], mem[k], lst.v + base, len, ouid, ohash, missing, n);
-				}
+				for (uint32_t pe = poff[v]; self_loop && !cyclic && pe < poff[v + 1]; pe++)
+					cyclic = pord[pe] == v;
 				if (cyclic)
 					report_cycle(L, mem, nm);
 				ncomp++;
@@ -1048,13 +997,6 @@ static void compute_closure(loader *L)
 			}
 		}
 	}
-	free(lst.v);
-	free(ouid);
-	free(ohash);
-	free(mark);
-	free(miss.key);
-	free(miss.val);
-	free(missing);
 	free(poff);
 	free(pord);
 	free(vx);
@@ -1665,7 +1607,7 @@ static bool fastload(loader *L, const char *text, size_t len)
 			return false;
 		add_schema_actions(L);
 	}
-	compute_closure(L);
+	link_parents(L);
 	return !L->bail;
 }
 
@@ -1725,7 +1667,7 @@ static int load_json(wctx *cx, wentities *es, const wschema *schema, const char 
 		check_json_actions(&L);
 		add_schema_actions(&L);
 	}
-	compute_closure(&L);
+	link_parents(&L);
 
 	jconv_release(&L.jc);
 	free(L.json_idx);
@@ -1769,13 +1711,14 @@ void entities_dump(const wentities *es, wbuf *out)
 			buf_adds(out, " ");
 			uid_print(e->parents[p], out);
 		}
-		wuid *anc = xmalloc((e->nanc ? e->nanc : 1) * sizeof *anc);
+		const wancestors *t = entity_ancestors(e);
+		wuid *anc = xmalloc((t->n ? t->n : 1) * sizeof *anc);
 		uint32_t n = 0;
-		for (uint32_t k = 0; k < e->anc_cap; k++)
-			if (e->ancestors[k].type)
-				anc[n++] = e->ancestors[k];
+		for (uint32_t k = 0; k < t->cap; k++)
+			if (t->slot[k].type)
+				anc[n++] = t->slot[k];
 		qsort(anc, n, sizeof *anc, uid_sort_cmp);
-		buf_printf(out, "\n  ancestors (%u)", e->nanc);
+		buf_printf(out, "\n  ancestors (%u)", t->n);
 		for (uint32_t k = 0; k < n; k++) {
 			buf_adds(out, " ");
 			uid_print(anc[k], out);

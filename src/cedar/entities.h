@@ -2,15 +2,22 @@
  *
  * Loaded once from entities JSON (entities-syntax.md), optionally directed by
  * a schema (which also contributes the action entities and their groups).
- * The transitive ancestor set of every entity is computed once at load so
- * `in` is a hash lookup at request time. Lookups by uid are hashed.
+ * Loading links every entity to its parents in the store and rejects
+ * cycles; the transitive ancestor set of an entity is computed the first
+ * time it is asked for (entity_ancestors) and kept, so `in` is then a hash
+ * lookup. A caller that loads entities for one decision pays only for the
+ * entities that decision looks at; a long-lived store pays once per entity.
+ * Lookups by uid are hashed.
  *
- * Everything lives in wentities.arena; names interned in the wctx.
- * Read-only after loading: safe to share between threads.
+ * Everything lives in wentities.arena (the ancestor tables on the heap,
+ * freed with the store); names interned in the wctx. Read-only after
+ * loading but for the ancestor tables, which are published atomically:
+ * safe to share between threads.
  */
 #ifndef WARD_CEDAR_ENTITIES_H
 #define WARD_CEDAR_ENTITIES_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,16 +29,23 @@
 #include "util/buf.h"
 #include "util/diag.h"
 
+/* An entity's transitive ancestors (not the entity itself): an
+ * open-addressing hash table of uids. */
+typedef struct wancestors {
+	uint32_t cap; /* slots: a power of two, or 0 */
+	uint32_t n;   /* ancestors */
+	wuid slot[];  /* empty slots have type NULL */
+} wancestors;
+
 typedef struct wentity {
 	wuid uid;
 	const wrecord *attrs;  /* never NULL */
 	const wrecord *tags;   /* never NULL (empty when none) */
 	wuid *parents;         /* direct parents as written */
+	const struct wentity **parent_ents; /* the same parents in the store, or
+	                                       NULL for those not in it (set at load) */
 	uint32_t nparents;
-	wuid *ancestors;       /* transitive closure (excluding itself), open-addressing
-	                          hash table of size anc_cap (empty slots have type NULL) */
-	uint32_t anc_cap;      /* power of two, or 0 */
-	uint32_t nanc;         /* number of ancestors */
+	_Atomic(wancestors *) anc; /* computed on first use: see entity_ancestors */
 } wentity;
 
 struct wentities_index;
@@ -70,6 +84,11 @@ const wentity *entities_get(const wentities *es, wuid uid);
 
 /* a == b, or b is a (transitive) ancestor of a. */
 bool entities_in(const wentities *es, wuid a, wuid b);
+/* Is anc a transitive ancestor of e (e itself is not)? */
 bool entity_has_ancestor(const wentity *e, wuid anc);
+/* e's transitive ancestors, computed on the first call and kept (several
+ * threads may call at once: one table wins, the others are dropped).
+ * Never NULL; lives as long as the store. */
+const wancestors *entity_ancestors(const wentity *e);
 
 #endif

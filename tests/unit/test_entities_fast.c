@@ -95,10 +95,11 @@ static void same_store(const wentities *a, const wentities *b)
 		cr_assert_eq(x->nparents, y->nparents, "parents of %s", x->uid.id->s);
 		for (uint32_t k = 0; k < x->nparents; k++)
 			cr_assert(uid_eq(x->parents[k], y->parents[k]));
-		cr_assert_eq(x->nanc, y->nanc, "ancestors of %s", x->uid.id->s);
-		for (uint32_t k = 0; k < x->anc_cap; k++)
-			if (x->ancestors[k].type)
-				cr_assert(entity_has_ancestor(y, x->ancestors[k]));
+		const wancestors *xa = entity_ancestors(x);
+		cr_assert_eq(xa->n, entity_ancestors(y)->n, "ancestors of %s", x->uid.id->s);
+		for (uint32_t k = 0; k < xa->cap; k++)
+			if (xa->slot[k].type)
+				cr_assert(entity_has_ancestor(y, xa->slot[k]));
 	}
 }
 

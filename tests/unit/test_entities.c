@@ -3,6 +3,7 @@
  * loading error, ancestor closure (chains, cycles, missing parents, action
  * groups), request parsing and validation. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "cedar/entities.h"
@@ -702,4 +703,67 @@ Test(request, validate_built_request)
 	r.context.u.rec = record_make(&ar, f, 2, false);
 	cr_assert_eq(request_validate(&sch, &r, &err), 0, "%s", err.p ? err.p : "");
 	buf_release(&err);
+}
+
+/* Ancestor tables are computed on first use; threads sharing a store may
+ * ask for the same entity's at once. Each thread's answers must be the
+ * same as one thread's, whichever table won. */
+typedef struct race {
+	const wentities *es;
+	uint32_t *counts; /* per entity: its number of ancestors, as seen */
+	bool ok;
+} race;
+
+static void *race_run(void *arg)
+{
+	race *r = arg;
+	r->ok = true;
+	for (uint32_t i = r->es->n; i-- > 0;) {
+		const wentity *e = r->es->items[i];
+		const wancestors *t = entity_ancestors(e);
+		r->counts[i] = t->n;
+		for (uint32_t k = 0; k < t->cap; k++)
+			if (t->slot[k].type && !entity_has_ancestor(e, t->slot[k]))
+				r->ok = false;
+	}
+	return NULL;
+}
+
+Test(entities, ancestors_computed_by_racing_threads)
+{
+	enum { N = 400, T = 4 };
+	wbuf b = WBUF_INIT;
+	buf_adds(&b, "[");
+	/* a layered hierarchy: entity i is in i/2 and i/3 (a DAG with diamonds) */
+	for (int i = 0; i < N; i++) {
+		buf_printf(&b, "%s{\"uid\": {\"type\": \"G\", \"id\": \"%d\"}, \"parents\": [", i ? "," : "", i);
+		if (i > 1)
+			buf_printf(&b, "{\"type\": \"G\", \"id\": \"%d\"}, {\"type\": \"G\", \"id\": \"%d\"}", i / 2, i / 3);
+		buf_adds(&b, "]}");
+	}
+	buf_adds(&b, "]");
+	wdiags d;
+	cr_assert_eq(load(b.p, NULL, &d), 0);
+	pthread_t th[T];
+	race r[T];
+	uint32_t counts[T][N];
+	for (int t = 0; t < T; t++) {
+		r[t].es = &es;
+		r[t].counts = counts[t];
+		cr_assert_eq(pthread_create(&th[t], NULL, race_run, &r[t]), 0);
+	}
+	for (int t = 0; t < T; t++)
+		pthread_join(th[t], NULL);
+	for (int t = 0; t < T; t++) {
+		cr_assert(r[t].ok);
+		cr_assert_eq(memcmp(counts[t], counts[0], sizeof counts[0]), 0);
+	}
+	/* 399 is in 199 and 133; 199 in 99 and 66; ... down to 0 and 1 */
+	const wentity *e = entities_get(&es, U("G", "399"));
+	cr_assert(entity_has_ancestor(e, U("G", "1")));
+	cr_assert(entity_has_ancestor(e, U("G", "66")));
+	cr_assert_not(entity_has_ancestor(e, U("G", "398")));
+	cr_assert_eq(entity_ancestors(entities_get(&es, U("G", "1")))->n, 0);
+	done(&d);
+	buf_release(&b);
 }

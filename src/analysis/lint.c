@@ -8,6 +8,7 @@
  * whether a modified forbid lets access through.
  */
 #include "analysis/lint.h"
+#include "analysis/sarif.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -937,98 +938,31 @@ void lint_print_json(const wlint *l, wbuf *out)
 	dump(root, out);
 }
 
-/* A relative, '/'-separated URI reference for a source name. */
-static json_t *artifact_uri(const char *name, const char *root)
-{
-	const char *s = name;
-	size_t rl = root ? strlen(root) : 0;
-	if (root && rl && strncmp(s, root, rl) == 0 && s[rl] == '/')
-		s += rl + 1;
-	while (s[0] == '.' && s[1] == '/')
-		s += 2;
-	/* a revision-qualified name "REV:path" keeps only the path */
-	const char *colon = strchr(s, ':'), *slash = strchr(s, '/');
-	if (colon && (!slash || colon < slash))
-		s = colon + 1;
-	while (*s == '/')
-		s++;
-	wbuf b = WBUF_INIT;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    strchr("-._~/", ch))
-			buf_addc(&b, (char)ch);
-		else
-			buf_printf(&b, "%%%02X", ch);
-	}
-	json_t *j = json_string(b.p ? b.p : "");
-	buf_release(&b);
-	return j;
-}
 
 void lint_print_sarif(const wlint *l, const char *root, wbuf *out)
 {
-	json_t *doc = json_object();
-	json_object_set_new(doc, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
-	json_object_set_new(doc, "version", json_string("2.1.0"));
-	json_t *run = json_object();
-	json_t *driver = json_object();
-	json_object_set_new(driver, "name", json_string("ward"));
-	json_object_set_new(driver, "semanticVersion", json_string("0.1.0"));
 	json_t *rs = json_array();
-	for (int i = 0; i < WL__COUNT; i++) {
-		json_t *r = json_object();
-		json_object_set_new(r, "id", json_string(rules[i].id));
-		json_object_set_new(r, "name", json_string(rules[i].name));
-		json_t *sd = json_object();
-		json_object_set_new(sd, "text", json_string(rules[i].text));
-		json_object_set_new(r, "shortDescription", sd);
-		json_t *dc = json_object();
-		json_object_set_new(dc, "level", json_string(sev_name(rules[i].sev)));
-		json_object_set_new(r, "defaultConfiguration", dc);
-		json_array_append_new(rs, r);
-	}
-	json_object_set_new(driver, "rules", rs);
-	json_t *tool = json_object();
-	json_object_set_new(tool, "driver", driver);
-	json_object_set_new(run, "tool", tool);
-	json_t *results = json_array();
+	for (int i = 0; i < WL__COUNT; i++)
+		json_array_append_new(rs, sarif_rule(rules[i].id, rules[i].name, rules[i].text, sev_name(rules[i].sev)));
+	json_t *results;
+	json_t *doc = sarif_log(rs, &results);
 	for (size_t i = 0; i < l->n; i++) {
 		const wlint_finding *f = &l->items[i];
-		json_t *r = json_object();
-		json_object_set_new(r, "ruleId", json_string(rules[f->rule].id));
-		json_object_set_new(r, "ruleIndex", json_integer(f->rule));
-		json_object_set_new(r, "level", json_string(sev_name(f->sev)));
 		wbuf m = WBUF_INIT;
 		buf_adds(&m, f->msg);
 		if (f->help)
 			buf_printf(&m, ". Fix: %s", f->help);
-		json_t *msg = json_object();
-		json_object_set_new(msg, "text", json_string(m.p));
+		json_t *r = sarif_result(rules[f->rule].id, (size_t)f->rule, sev_name(f->sev), m.p, NULL);
 		buf_release(&m);
-		json_object_set_new(r, "message", msg);
 		if (f->src) {
-			json_t *al = json_object();
-			json_object_set_new(al, "uri", artifact_uri(f->src->name, root));
 			json_t *reg = json_object();
 			region(f, reg, true);
-			json_t *pl = json_object();
-			json_object_set_new(pl, "artifactLocation", al);
-			json_object_set_new(pl, "region", reg);
-			json_t *loc = json_object();
-			json_object_set_new(loc, "physicalLocation", pl);
-			json_t *locs = json_array();
-			json_array_append_new(locs, loc);
-			json_object_set_new(r, "locations", locs);
+			sarif_locate(r, f->src->name, root, reg);
 		}
 		json_t *props = json_object();
 		json_object_set_new(props, "policy", json_string(f->policy->id));
 		json_object_set_new(r, "properties", props);
 		json_array_append_new(results, r);
 	}
-	json_object_set_new(run, "results", results);
-	json_t *runs = json_array();
-	json_array_append_new(runs, run);
-	json_object_set_new(doc, "runs", runs);
-	dump(doc, out);
+	sarif_write(doc, out);
 }

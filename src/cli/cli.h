@@ -173,6 +173,9 @@ int cmd_ledger(int argc, char **argv, struct ward_cli *cli);
 int cmd_explain(int argc, char **argv, struct ward_cli *cli);
 int cmd_test(int argc, char **argv, struct ward_cli *cli);
 int cmd_bench(int argc, char **argv, struct ward_cli *cli);
+int cmd_serve(int argc, char **argv, struct ward_cli *cli);
+int cmd_replay(int argc, char **argv, struct ward_cli *cli);
+int cmd_drift(int argc, char **argv, struct ward_cli *cli);
 int cmd_version(int argc, char **argv, struct ward_cli *cli);
 int cmd_help(int argc, char **argv, struct ward_cli *cli);
 

@@ -27,6 +27,7 @@ struct serve_opts {
 	const char *max_body;
 	const char *watch;
 	const char *log_queue;
+	const char *max_names;
 };
 
 /* A whole number in [min, max] from option `name`; -1 after an error. */
@@ -73,6 +74,10 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 		{"max-body", 0, "BYTES", "largest request body accepted (default 1048576)", &o.max_body, NULL, NULL},
 		{"log-queue", 0, "N", "decisions waiting for the log writer before new ones are dropped (default 65536)",
 		 &o.log_queue, NULL, NULL},
+		{"max-request-names", 0, "N",
+		 "names requests may add (new entity ids...) before the state is rebuilt from the inputs (default "
+		 "1000000)",
+		 &o.max_names, NULL, NULL},
 		{"watch", 0, "SECONDS", "poll the input files every SECONDS and reload when one changed", &o.watch,
 		 NULL, NULL},
 		CLI_OPT_END,
@@ -130,6 +135,11 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 			return WARD_EXIT_FAILURE;
 		cfg.log_queue = (size_t)v;
 	}
+	if (o.max_names) {
+		if ((v = parse_count(cli, "max-request-names", o.max_names, 1, 1LL << 30)) < 0)
+			return WARD_EXIT_FAILURE;
+		cfg.max_request_names = (size_t)v;
+	}
 	if (o.watch && (watch = parse_count(cli, "watch", o.watch, 1, 86400)) < 0)
 		return WARD_EXIT_FAILURE;
 
@@ -160,7 +170,7 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 
 	time_t next_watch = watch ? time(NULL) + watch : 0;
 	for (;;) {
-		struct timespec ts = {watch ? 1 : 60, 0};
+		struct timespec ts = {1, 0};
 		int sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
@@ -169,6 +179,9 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 			if (srv_reload(s, d) < 0)
 				report(cli, "reload on SIGHUP failed", d);
 		}
+		ward_diags_clear(d);
+		if (srv_maintain(s, d) < 0)
+			report(cli, "rebuilding the state (requests had added too many names) failed", d);
 		if (watch && time(NULL) >= next_watch) {
 			ward_diags_clear(d);
 			if (srv_watch(s, d) < 0)

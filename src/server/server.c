@@ -19,7 +19,11 @@
  * the lock but would need every policy and entity interned into each
  * engine (one copy of the whole input set per thread); the lock is the
  * simpler correct design and parsing is a small part of a request's cost.
- * Names interned from requests stay until the next reload frees the state.
+ * Names interned from requests stay until the state is freed, so a stream
+ * of requests naming ever new entities would grow the table without end:
+ * once requests have added more than max_request_names names, the server
+ * builds a fresh state from the inputs (srv_maintain, from the command's
+ * loop) and swaps it in like a reload, which bounds the memory.
  *
  * The decision log. Worker threads never touch SQLite: a decision is pushed
  * onto a bounded queue (or counted as dropped when it is full) and one
@@ -61,6 +65,7 @@
 #define SRV_DEFAULT_BODY (1u << 20)
 #define SRV_DEFAULT_QUEUE 65536
 #define SRV_BATCH_ROWS 512 /* decisions per log transaction at most */
+#define SRV_DEFAULT_REQUEST_NAMES 1000000
 
 /* ---- loaded state -------------------------------------------------------- */
 
@@ -71,6 +76,7 @@ struct srv_state {
 	ward_schema *s;        /* may be NULL */
 	ward_entities *es;
 	pthread_mutex_t parse_mu; /* serialises request building (interning) */
+	uint32_t names_at_load; /* symbols in the engine once the inputs were loaded */
 	char version[65];      /* policy version digest, lowercase hex */
 	char loaded_at[32];
 	char *policies_text;   /* as loaded, for the log's policy_versions */
@@ -320,6 +326,7 @@ static struct srv_state *state_load(const srv_config *cfg, ward_diags *d)
 		state_free(st);
 		return NULL;
 	}
+	st->names_at_load = st->e->cx.syms.n;
 	return st;
 }
 
@@ -394,6 +401,8 @@ struct srv {
 
 	atomic_llong decisions;
 	atomic_llong next_id;   /* next decision id (logging only) */
+	atomic_bool refresh;    /* requests added too many names: build a fresh state */
+	atomic_llong refreshes;
 
 	dlog *log;              /* NULL: no logging */
 	pthread_mutex_t log_mu; /* guards the dlog handle */
@@ -568,6 +577,22 @@ int srv_watch(srv *s, ward_diags *d)
 	return rc;
 }
 
+int srv_maintain(srv *s, ward_diags *d)
+{
+	if (!atomic_exchange(&s->refresh, false))
+		return 0;
+	pthread_mutex_lock(&s->reload_mu);
+	struct srv_state *st = state_load(&s->cfg, d);
+	if (st) {
+		log_version(s, st);
+		srv_install(s, st);
+		atomic_fetch_add(&s->refreshes, 1);
+		event(s, "refreshed policy version %s: requests had added too many names", st->version);
+	}
+	pthread_mutex_unlock(&s->reload_mu);
+	return st ? 1 : -1;
+}
+
 void srv_version(srv *s, char out[65])
 {
 	struct srv_state *st = srv_acquire(s);
@@ -645,7 +670,11 @@ static json_t *decide(srv *s, struct srv_state *st, const char *name, const char
 	int64_t t0 = mono_ns();
 	pthread_mutex_lock(&st->parse_mu);
 	ward_request *r = ward_request_parse_json(st->e, st->s, name, text, len, flags, d);
+	uint32_t added = st->e->cx.syms.n - st->names_at_load;
 	pthread_mutex_unlock(&st->parse_mu);
+	size_t limit = s->cfg.max_request_names ? s->cfg.max_request_names : SRV_DEFAULT_REQUEST_NAMES;
+	if (added > limit)
+		atomic_store(&s->refresh, true);
 	if (!r) {
 		char *msg = diag_lines(d, 0);
 		json_t *res = error_obj(msg);
@@ -722,11 +751,15 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
 static json_t *health(srv *s)
 {
 	struct srv_state *st = srv_acquire(s);
-	json_t *j = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:b,s:I}", "status", "ok", "policy_version", st->version,
-			      "policies", (json_int_t)ward_policies_count(st->p), "entities",
+	pthread_mutex_lock(&st->parse_mu);
+	uint32_t added = st->e->cx.syms.n - st->names_at_load;
+	pthread_mutex_unlock(&st->parse_mu);
+	json_t *j = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:b,s:I,s:I,s:I}", "status", "ok", "policy_version",
+			      st->version, "policies", (json_int_t)ward_policies_count(st->p), "entities",
 			      (json_int_t)ward_entities_count(st->es), "loaded_at", st->loaded_at, "decisions",
 			      (json_int_t)atomic_load(&s->decisions), "logging", s->log != NULL, "log_dropped",
-			      (json_int_t)atomic_load(&s->dropped));
+			      (json_int_t)atomic_load(&s->dropped), "request_names", (json_int_t)added, "refreshes",
+			      (json_int_t)atomic_load(&s->refreshes));
 	state_release(st);
 	return j;
 }
@@ -962,6 +995,8 @@ srv *srv_start(const srv_config *cfg, ward_diags *d)
 	pthread_mutex_init(&s->q_mu, NULL);
 	pthread_cond_init(&s->q_cv, NULL);
 	atomic_init(&s->decisions, 0);
+	atomic_init(&s->refresh, false);
+	atomic_init(&s->refreshes, 0);
 	atomic_init(&s->dropped, 0);
 	atomic_init(&s->next_id, 1);
 

@@ -33,6 +33,8 @@ typedef struct srv_config {
 	unsigned threads;           /* HTTP worker threads (0: 2) */
 	size_t max_body;            /* request body limit in bytes (0: 1 MiB) */
 	size_t log_queue;           /* decisions waiting for the writer (0: 65536) */
+	size_t max_request_names;   /* names requests may add to the symbol table before the
+	                               state is rebuilt from the inputs (0: 1,000,000) */
 	FILE *events;               /* reloads and log errors are reported here (may be NULL) */
 } srv_config;
 
@@ -57,6 +59,15 @@ int srv_reload(srv *s, ward_diags *d);
  * reload failed (diagnostics in `d`; not retried until the files change
  * again). */
 int srv_watch(srv *s, ward_diags *d);
+
+/* Rebuilds the state from the inputs when requests have added more than
+ * max_request_names names to its symbol table since it was loaded (names
+ * are never removed from a table, so this bounds the memory a stream of
+ * requests naming new entities can take). Call it periodically: 1 rebuilt,
+ * 0 nothing to do, -1 the inputs no longer load (diagnostics in `d`; the
+ * old state keeps serving and growing, and it is tried again next time
+ * the limit is crossed). */
+int srv_maintain(srv *s, ward_diags *d);
 
 /* Stops accepting, waits for the requests in flight, flushes the decision
  * log, frees everything. */

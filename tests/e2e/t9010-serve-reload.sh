@@ -144,6 +144,36 @@ http POST /v1/authorize "$TMP/r1.json" --pick decision
 expect_http 200 '{"decision":"allow"}'
 serve_stop
 
+tcase "requests naming ever new entities: the state is rebuilt past --max-request-names"
+cp "$TMP/good.cedar" "$TMP/p.cedar" 2>/dev/null || cp "$EX/policies.cedar" "$TMP/p.cedar"
+serve_start "${in[@]}" --max-request-names 20 || fail "server did not start: $(cat "$TMP/srv.err")"
+python3 - "$TMP/r1.json" >"$TMP/many.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+out = []
+for i in range(60):
+    q = dict(r)
+    q["principal"] = {"type": "CiJob", "id": "job-%d" % i}
+    out.append(q)
+print(json.dumps(out))
+PY
+http POST /v1/authorize/batch "$TMP/many.json"
+expect_http 200
+expect_body_has '"decision":"deny"'
+refreshed=""
+for i in $(seq 50); do
+	http GET /v1/health
+	case $hbody in *'"refreshes":0'*) sleep 0.1 ;; *) refreshed=1; break ;; esac
+done
+[ -n "$refreshed" ] || fail "no rebuild after 60 new names with --max-request-names 20: $hbody"
+case $hbody in *'"request_names":0'*) ;; *) fail "the rebuilt state still holds the requests' names: $hbody" ;; esac
+grep -q "refreshed policy version" "$TMP/srv.err" || fail "the rebuild was not reported: $(cat "$TMP/srv.err")"
+http POST /v1/authorize "$TMP/r1.json" --pick decision
+expect_http 200
+expect_body_has '"decision":'
+serve_stop
+[ "$srv_status" = 0 ] || fail "exit status $srv_status after SIGTERM"
+
 tcase "--repo: serves policies/, schema and entities of a policy repository"
 cp -r "$EXAMPLES/repo" "$TMP/repo"
 cat >"$TMP/r2.json" <<'J'

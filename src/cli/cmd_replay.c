@@ -94,7 +94,7 @@ int rcli_load(struct ward_cli *cli, const struct rcli_inputs *in, struct rcli_lo
 			return -1;
 	}
 	char err[DLOG_ERR_MAX];
-	l->log = dlog_open(in->log, false, err);
+	l->log = dlog_open_read(in->log, err);
 	if (!l->log) {
 		cli_error(cli, "%s", err);
 		return -1;

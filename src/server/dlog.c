@@ -73,7 +73,19 @@ static int query_int(dlog *l, const char *sql, int64_t *out, char *err)
 	return 0;
 }
 
+static dlog *open_log(const char *path, bool create, bool readonly, char *err);
+
 dlog *dlog_open(const char *path, bool create, char *err)
+{
+	return open_log(path, create, false, err);
+}
+
+dlog *dlog_open_read(const char *path, char *err)
+{
+	return open_log(path, false, true, err);
+}
+
+static dlog *open_log(const char *path, bool create, bool readonly, char *err)
 {
 	struct stat sb;
 	bool fresh = false;
@@ -97,7 +109,7 @@ dlog *dlog_open(const char *path, bool create, char *err)
 
 	dlog *l = xcalloc(1, sizeof *l);
 	l->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &l->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		seterr(err, "cannot open the decision log '%s': %s", path,
 		       l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		goto fail;
@@ -127,6 +139,8 @@ dlog *dlog_open(const char *path, bool create, char *err)
 			seterr(err, "the decision log '%s' has schema version %lld; this ward reads version %d", path,
 			       (long long)version, DLOG_SCHEMA_VERSION);
 		goto fail;
+	} else if (readonly) {
+		return l; /* reading needs no journal mode and no insert statements */
 	} else if (sqlite3_exec(l->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
 		sql_fail(l, err, "cannot enable write-ahead logging");
 		goto fail;
@@ -168,6 +182,10 @@ int dlog_add_version(dlog *l, const char *version, const char *loaded_at, const 
 		     const char *policies_text, char *err)
 {
 	sqlite3_stmt *st = l->ins_version;
+	if (!st) {
+		seterr(err, "the decision log '%s' was opened for reading only", l->path);
+		return -1;
+	}
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, loaded_at, -1, SQLITE_STATIC);
@@ -190,6 +208,10 @@ int dlog_append(dlog *l, const dlog_entry *entries, size_t n, char *err)
 {
 	if (n == 0)
 		return 0;
+	if (!l->ins_decision) {
+		seterr(err, "the decision log '%s' was opened for reading only", l->path);
+		return -1;
+	}
 	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_fail(l, err, "cannot start a transaction");
 	sqlite3_stmt *st = l->ins_decision;

@@ -45,6 +45,10 @@ typedef struct dlog_entry {
 /* Opens (creating when `create`) the log at `path`; checks the schema
  * version. NULL on failure, with the reason in err. */
 dlog *dlog_open(const char *path, bool create, char *err);
+/* Opens an existing log for reading only (replay, drift, audits of a copy
+ * on read-only storage): nothing is written, not even the journal mode.
+ * Appending to a log opened this way fails. */
+dlog *dlog_open_read(const char *path, char *err);
 void dlog_close(dlog *l);
 
 /* Records a policy set version (once; later calls with the same version do

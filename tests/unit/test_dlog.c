@@ -212,3 +212,37 @@ Test(dlog, now_is_rfc3339_millis)
 	cr_assert_eq(buf[19], '.');
 	cr_assert_eq(buf[23], 'Z');
 }
+
+Test(dlog, read_only_open_on_read_only_storage)
+{
+	fill();
+	char err[DLOG_ERR_MAX] = "";
+	/* the log and its directory made read-only, as an auditor's copy is */
+	cr_assert_eq(chmod(dbpath, 0400), 0);
+	cr_assert_eq(chmod(tmpdir, 0500), 0);
+	dlog *l = dlog_open_read(dbpath, err);
+	cr_assert_not_null(l, "%s", err);
+	struct seen s = {0};
+	cr_assert_eq(dlog_each(l, NULL, NULL, collect, &s, err), 0, "%s", err);
+	cr_assert_eq(s.n, 3);
+	char *pol = dlog_version_policies(l, "abc", err);
+	cr_assert_not_null(pol, "%s", err);
+	free(pol);
+	/* writing through a read-only handle is refused, not attempted */
+	dlog_entry e = {0};
+	e.time = "2026-11-29T13:00:00.000Z";
+	e.principal = e.action = e.resource = "X::\"x\"";
+	e.context = "{}";
+	e.reasons = e.errors = "[]";
+	e.policy_version = "v1";
+	cr_assert_eq(dlog_append(l, &e, 1, err), -1);
+	cr_assert(strstr(err, "reading only"), "%s", err);
+	cr_assert_eq(dlog_add_version(l, "v9", "2026-11-29T13:00:00.000Z", "x", "", err), -1);
+	dlog_close(l);
+	cr_assert_eq(chmod(tmpdir, 0700), 0);
+	/* a missing file is an error naming it */
+	char missing[192];
+	snprintf(missing, sizeof missing, "%s/none.db", tmpdir);
+	cr_assert_null(dlog_open_read(missing, err));
+	cr_assert(strstr(err, "none.db"), "%s", err);
+}

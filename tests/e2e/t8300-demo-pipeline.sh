@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # t8300-demo-pipeline: scripts/demo-pipeline (`make demo`) runs the whole
 # governance story on the real binary and tells it: NEEDS-APPROVAL, the
-# requester refused, PASS after a reviewer's approval, the over-broad draft
-# BLOCKED with the creep shown, the ledger intact, the review page written.
+# requester refused, PASS after a reviewer's approval, main served with its
+# decisions logged and the approved draft replayed against them (two denials
+# become allows by REQ-1050) with drift listing the unused grants, the
+# over-broad draft BLOCKED with the creep shown, the ledger intact, the
+# review page written.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gate_lib.sh"
 gate_skip_unless_registered
@@ -17,6 +20,10 @@ expect_err_empty
 expect_out_has "ward check: NEEDS-APPROVAL"
 expect_out_has "refused: 'alice@example.com' is an author, requester or drafter"
 expect_out_has "ward check: PASS"
+expect_out_has "-> allow REQ-1003"
+expect_out_has "replayed 5 of 5 logged decisions"
+expect_out_has "deny -> allow: policy REQ-1050 now allows 1 request of action Action::\"read\" that was denied"
+expect_out_has "permit 'REQ-1001': determined no allow"
 expect_out_has "ward check: BLOCKED"
 expect_out_has "[creep] policies/REQ-1050.cedar: privilege creep"
 expect_out_has "intact, "

@@ -45,6 +45,8 @@ static const wlint_rule_info rules[WL__COUNT] = {
 	{"W013", "redundant", WSEV_NOTE, "permit whose every allowed cell another permit allows unconditionally"},
 	{"W014", "shadowed", WSEV_WARNING, "permit whose every allowed cell an unconditional forbid denies"},
 	{"W015", "guardrail-weakened", WSEV_ERROR, "forbid of the base removed or weakened by the change"},
+	{"W016", "hidden-characters", WSEV_ERROR,
+	 "bidirectional-override or invisible character in policy text: it can read differently from how it is evaluated"},
 };
 
 const wlint_rule_info *lint_rule_info(wlint_rule r)
@@ -840,12 +842,139 @@ static int cmp_finding(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/* ---- hidden characters (W016) ---------------------------------------------------------------------- */
+
+/* Characters that make text display differently from its bytes (the
+ * "Trojan Source" family): bidirectional embeddings, overrides, isolates
+ * and marks, and invisible characters that can split or join words. */
+static const struct {
+	uint32_t cp;
+	const char *name;
+} hidden_chars[] = {
+	{0x00AD, "SOFT HYPHEN"},
+	{0x061C, "ARABIC LETTER MARK"},
+	{0x115F, "HANGUL CHOSEONG FILLER"},
+	{0x1160, "HANGUL JUNGSEONG FILLER"},
+	{0x180E, "MONGOLIAN VOWEL SEPARATOR"},
+	{0x200B, "ZERO WIDTH SPACE"},
+	{0x200C, "ZERO WIDTH NON-JOINER"},
+	{0x200D, "ZERO WIDTH JOINER"},
+	{0x200E, "LEFT-TO-RIGHT MARK"},
+	{0x200F, "RIGHT-TO-LEFT MARK"},
+	{0x202A, "LEFT-TO-RIGHT EMBEDDING"},
+	{0x202B, "RIGHT-TO-LEFT EMBEDDING"},
+	{0x202C, "POP DIRECTIONAL FORMATTING"},
+	{0x202D, "LEFT-TO-RIGHT OVERRIDE"},
+	{0x202E, "RIGHT-TO-LEFT OVERRIDE"},
+	{0x2060, "WORD JOINER"},
+	{0x2061, "FUNCTION APPLICATION"},
+	{0x2062, "INVISIBLE TIMES"},
+	{0x2063, "INVISIBLE SEPARATOR"},
+	{0x2064, "INVISIBLE PLUS"},
+	{0x2066, "LEFT-TO-RIGHT ISOLATE"},
+	{0x2067, "RIGHT-TO-LEFT ISOLATE"},
+	{0x2068, "FIRST STRONG ISOLATE"},
+	{0x2069, "POP DIRECTIONAL ISOLATE"},
+	{0x3164, "HANGUL FILLER"},
+	{0xFEFF, "ZERO WIDTH NO-BREAK SPACE"},
+	{0xFFA0, "HALFWIDTH HANGUL FILLER"},
+};
+
+static const char *hidden_name(uint32_t cp)
+{
+	for (size_t i = 0; i < sizeof hidden_chars / sizeof *hidden_chars; i++)
+		if (hidden_chars[i].cp == cp)
+			return hidden_chars[i].name;
+	return NULL;
+}
+
+/* The code point of the UTF-8 sequence at t[i..n) and its length (1 for a
+ * byte that does not start a valid sequence: the parser has rejected those
+ * already, so it does not matter here). */
+static uint32_t utf8_at(const char *t, uint32_t i, uint32_t n, uint32_t *len)
+{
+	const unsigned char *u = (const unsigned char *)t + i;
+	uint32_t left = n - i;
+	if (u[0] >= 0xE0 && u[0] < 0xF0 && left >= 3) {
+		*len = 3;
+		return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+	}
+	if (u[0] >= 0xC0 && u[0] < 0xE0 && left >= 2) {
+		*len = 2;
+		return (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+	}
+	if (u[0] >= 0xF0 && left >= 4) {
+		*len = 4;
+		return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 | (uint32_t)(u[2] & 0x3F) << 6 |
+		       (u[3] & 0x3F);
+	}
+	*len = 1;
+	return u[0];
+}
+
+/* The policy a position of a source belongs to: the one whose text holds
+ * it, else the next one (a comment above a policy is part of it to a
+ * reader), else the last one of the source. NULL when the source has none. */
+static const wpolicy *policy_at(const wpolicyset *ps, const wsource *src, uint32_t at)
+{
+	const wpolicy *last = NULL;
+	for (uint32_t i = 0; i < ps->n; i++) {
+		const wpolicy *p = ps->items[i];
+		if (p->src != src)
+			continue;
+		if (p->span.end > at)
+			return p;
+		last = p;
+	}
+	return last;
+}
+
+/* W016: every hidden character in the text of the policy files, in a
+ * string, a comment or anywhere else. */
+static void hidden_rules(lctx *L, const wpolicyset *ps)
+{
+	for (uint32_t k = 0; k < ps->nsources; k++) {
+		const wsource *src = ps->sources[k];
+		const char *t = src->text;
+		uint32_t n = (uint32_t)src->len;
+		enum { CODE, STRING, COMMENT } where = CODE;
+		for (uint32_t i = 0; i < n;) {
+			unsigned char c = (unsigned char)t[i];
+			if (c < 0x80) {
+				if (where == CODE && c == '"')
+					where = STRING;
+				else if (where == STRING && c == '\\' && i + 1 < n)
+					i++; /* the escaped character */
+				else if (where == STRING && c == '"')
+					where = CODE;
+				else if (where == CODE && c == '/' && i + 1 < n && t[i + 1] == '/')
+					where = COMMENT;
+				else if (where == COMMENT && c == '\n')
+					where = CODE;
+				i++;
+				continue;
+			}
+			uint32_t len;
+			uint32_t cp = utf8_at(t, i, n, &len);
+			const char *name = hidden_name(cp);
+			const wpolicy *p = name && !(cp == 0xFEFF && i == 0) ? policy_at(ps, src, i) : NULL;
+			if (p)
+				finding(L, WL_HIDDEN_CHARACTERS, p, (wspan){i, i + len},
+					"write it as an escape in a string (\\u{...}) if it is meant, else delete it",
+					"U+%04X %s in %s of '%s': the text can display differently from how it is read", cp,
+					name, where == STRING ? "a string" : where == COMMENT ? "a comment" : "the text", p->id);
+			i += len;
+		}
+	}
+}
+
 int lint_run(const wlint_config *c, went_index *ix, const wpolicyset *ps, const wpolicyset *base, wlint *out,
 	     wdiags *d)
 {
 	lctx L = {c, ix, out};
 	for (uint32_t i = 0; i < ps->n; i++)
 		shape_rules(&L, ps->items[i]);
+	hidden_rules(&L, ps);
 	if (ix && !c->no_snapshot_rules) {
 		if (!ent_schema(ix))
 			ent_index_note_actions(ix, ps);

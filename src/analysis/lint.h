@@ -58,6 +58,7 @@ typedef enum wlint_rule {
 	WL_REDUNDANT,
 	WL_SHADOWED,
 	WL_GUARDRAIL_WEAKENED,
+	WL_HIDDEN_CHARACTERS,
 	WL__COUNT
 } wlint_rule;
 

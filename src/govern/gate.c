@@ -1205,8 +1205,20 @@ static void check_intent(struct run *u, went_index *ix)
 	}
 }
 
+/* Is `rel` (a path relative to the repository) one of the changed files
+ * ("A path", "M path", ...)? */
+static bool file_in_change(const gate_result *r, const char *rel)
+{
+	for (size_t i = 0; rel && i < r->nfiles; i++)
+		if (strlen(r->files[i]) > 2 && strcmp(r->files[i] + 2, rel) == 0)
+			return true;
+	return false;
+}
+
 /* Lint (analysis/lint.h) with the severities of the base's ward.yaml; only
- * findings about changed policies count. */
+ * findings about changed policies count, and hidden characters (W016) in
+ * any changed file, even where the change leaves every policy as it was
+ * (a comment is enough to mislead a reviewer). */
 static void run_lint(struct run *u, went_index *ix)
 {
 	gate_result *r = u->r;
@@ -1232,6 +1244,8 @@ static void run_lint(struct run *u, went_index *ix)
 			bool mine = false;
 			for (size_t k = 0; k < r->npolicies && !mine; k++)
 				mine = f->policy && strcmp(r->policies[k].id, f->policy->id) == 0;
+			if (!mine && f->rule == WL_HIDDEN_CHARACTERS && f->policy)
+				mine = file_in_change(r, rel_file(r, f->policy));
 			if (!mine)
 				continue;
 			uint32_t line = 0, col = 0;
@@ -1257,6 +1271,7 @@ static void run_diff(struct run *u)
 	gate_result *r = u->r;
 	if (!u->rp.has_ents) {
 		r->diff_note = "no entity snapshot in entities/: the entitlement diff needs one";
+		run_lint(u, NULL); /* the rules that need no snapshot */
 		return;
 	}
 	went_index *ix = ent_index_new(&u->rp.cx, &u->rp.ents, u->rp.has_schema ? &u->rp.schema : NULL);
@@ -1583,6 +1598,7 @@ int gate_run(const gate_opts *o, gate_result *r, wdiags *d)
 	else if (u.ps_ok) {
 		r->diff_ran = true; /* no policy changed: no entitlement can */
 		r->diff_note = "no policy changed";
+		run_lint(&u, NULL); /* hidden characters in a changed file still count */
 	}
 	check_config_change(&u);
 	check_secrets(&u);

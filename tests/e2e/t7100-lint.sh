@@ -3,10 +3,6 @@
 # fix hints, text / JSON / SARIF output, guardrails against a git base.
 . "$(dirname "$0")/lib.sh"
 
-"$WARD" lint --help >/dev/null 2>&1 || {
-	echo "skipped: this ward binary has no 'lint' command (not in the command table yet)"
-	exit 0
-}
 
 REPO=${EXAMPLES:-$E2E_DIR/../../examples}/repo
 R=$TMP/repo
@@ -27,6 +23,19 @@ ward lint --now 2027-06-01
 expect_status 3
 expect_out_has "policies/REQ-1003.cedar:9:1: error: [W008 expired] permit 'REQ-1003' expired on 2027-03-31"
 expect_out_has "  help: remove the policy, or renew it through a new request"
+
+tcase "a right-to-left override hidden in a comment: an error, and ward check blocks"
+cp policies/REQ-1001.cedar "$TMP/REQ-1001.keep"
+printf '// reviewed \342\200\256 ;resource ,action ,principal( timrep\n' >>policies/REQ-1001.cedar
+ward lint --now 2026-06-01
+expect_status 3
+expect_out_has "error: [W016 hidden-characters] U+202E RIGHT-TO-LEFT OVERRIDE in a comment of 'REQ-1001'"
+ward check --base HEAD
+expect_status 3
+expect_out_has "ward check: BLOCKED"
+expect_out_has "W016 hidden-characters: U+202E RIGHT-TO-LEFT OVERRIDE in a comment of 'REQ-1001'"
+cp "$TMP/REQ-1001.keep" policies/REQ-1001.cedar
+rm -rf .ward
 
 tcase "a risky draft: located findings with hints"
 cat >policies/draft.cedar <<'P'

@@ -173,6 +173,38 @@ Test(lint, text_output_is_located)
 	buf_release(&b);
 }
 
+Test(lint, hidden_characters)
+{
+	/* U+202E in a comment above "a", U+200B in a string of "a", U+00AD in an
+	 * annotation of "b"; "c" has only ordinary non-ASCII text (accents, CJK,
+	 * an emoji) and an escape that only names a hidden character */
+	parse(&ps, "// fine \xe2\x80\xae }; evil\n"
+		   "@id(\"a\") " T "permit(principal == Human::\"alice\xe2\x80\x8b\", action == Action::\"read\", "
+		   "resource == Doc::\"d1\");\n"
+		   "@id(\"b\") @ticket(\"T-\xc2\xad" "1\") @justification(\"j\") @owner(\"o\")\n"
+		   "permit(principal == Human::\"bob\", action == Action::\"read\", resource == Doc::\"d1\");\n"
+		   "@id(\"c\") " T "permit(principal == Human::\"caf\xc3\xa9 \xe6\x9d\xb1 \xf0\x9f\x94\x91 \\u{202e}\", "
+		   "action == Action::\"read\", resource == Doc::\"d1\");\n");
+	cr_assert_eq(lint_run(&cfg, NULL, &ps, NULL, &l, &dg), 0);
+	cr_expect_eq(count(WL_HIDDEN_CHARACTERS, "a"), 2);
+	cr_expect_eq(count(WL_HIDDEN_CHARACTERS, "b"), 1);
+	cr_expect_eq(count(WL_HIDDEN_CHARACTERS, "c"), 0, "ordinary non-ASCII text and escapes are fine");
+	cr_expect_eq(count_rule(WL_HIDDEN_CHARACTERS), 3);
+	wbuf b = WBUF_INIT;
+	lint_print_text(&l, &b);
+	cr_expect(strstr(b.p, "policies/bad.cedar:1:9: error: [W016 hidden-characters] U+202E RIGHT-TO-LEFT OVERRIDE "
+			      "in a comment of 'a'"), "%s", b.p);
+	cr_expect(strstr(b.p, "U+200B ZERO WIDTH SPACE in a string of 'a'"), "%s", b.p);
+	cr_expect(strstr(b.p, "U+00AD SOFT HYPHEN in a string of 'b'"), "%s", b.p);
+	buf_release(&b);
+	/* off in ward.yaml: silent */
+	lint_release(&l);
+	lint_init(&l);
+	cfg.sev[WL_HIDDEN_CHARACTERS] = WLINT_OFF;
+	cr_assert_eq(lint_run(&cfg, NULL, &ps, NULL, &l, &dg), 0);
+	cr_expect_eq(count_rule(WL_HIDDEN_CHARACTERS), 0);
+}
+
 Test(lint, severities_from_ward_yaml)
 {
 	static const char *Y = "environments:\n  live: {high_risk: true}\n  dev: {}\n"

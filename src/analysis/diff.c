@@ -3,8 +3,10 @@
  * Steps: match policies (content key = the formatted policy without its
  * annotations), collect the cells in the scope of every changed version,
  * decide each cell with both sets (residual conditions formatted to text so
- * they compare as strings), keep the cells that differ, sort, group, merge
- * groups that differ only by action, and find each group's container.
+ * they compare as strings), compare the conditions that differ as text with
+ * Z3 (one solver context per run, answers cached by the pair of texts), keep
+ * the cells that differ, sort, group, merge groups that differ only by
+ * action, and find each group's container.
  */
 #include "analysis/diff.h"
 
@@ -14,6 +16,7 @@
 #include <time.h>
 
 #include "analysis/residual.h"
+#include "analysis/smt.h"
 #include "cedar/format.h"
 #include "util/xalloc.h"
 
@@ -186,6 +189,8 @@ static int cell_cmp(const void *x, const void *y)
 		return c;
 	if (a->change != b->change)
 		return a->change < b->change ? -1 : 1;
+	if (a->relation != b->relation)
+		return a->relation < b->relation ? -1 : 1;
 	if ((c = side_cmp(&a->before, &b->before)) || (c = side_cmp(&a->after, &b->after)))
 		return c;
 	if ((c = sym_cmp(a->c.r.type, b->c.r.type)))
@@ -197,8 +202,9 @@ static int cell_cmp(const void *x, const void *y)
 
 static bool same_group(const wdiff_cell *a, const wdiff_cell *b)
 {
-	return uid_eq(a->c.p, b->c.p) && a->change == b->change && side_cmp(&a->before, &b->before) == 0 &&
-	       side_cmp(&a->after, &b->after) == 0 && a->c.r.type == b->c.r.type;
+	return uid_eq(a->c.p, b->c.p) && a->change == b->change && a->relation == b->relation &&
+	       side_cmp(&a->before, &b->before) == 0 && side_cmp(&a->after, &b->after) == 0 &&
+	       a->c.r.type == b->c.r.type;
 }
 
 /* ---- grouping ------------------------------------------------------------------ */
@@ -215,8 +221,8 @@ static bool same_resources(const wdiff_group *a, const wdiff_group *b)
 
 static bool same_key(const wdiff_group *a, const wdiff_group *b)
 {
-	return uid_eq(a->principal, b->principal) && a->change == b->change && a->rtype == b->rtype &&
-	       side_cmp(&a->before, &b->before) == 0 && side_cmp(&a->after, &b->after) == 0;
+	return uid_eq(a->principal, b->principal) && a->change == b->change && a->relation == b->relation &&
+	       a->rtype == b->rtype && side_cmp(&a->before, &b->before) == 0 && side_cmp(&a->after, &b->after) == 0;
 }
 
 /* The most specific entity that every one of v[0..n) is in (an ancestor of
@@ -296,8 +302,11 @@ static void add_tail(wbuf *b, const wdiff_group *g)
 		}
 	}
 	if (g->change == WCCHG_COND)
-		buf_adds(b, g->after.dec == WDEC_ALLOW      ? ": now unconditional"
-			    : g->before.dec == WDEC_ALLOW ? ": now conditional"
+		buf_adds(b, g->after.dec == WDEC_ALLOW     ? ": now unconditional"
+			    : g->before.dec == WDEC_ALLOW  ? ": now conditional"
+			    : g->relation == WSMT_NARROWED ? ": condition narrowed"
+			    : g->relation == WSMT_WIDENED  ? ": condition widened"
+			    : g->relation == WSMT_CHANGED  ? ": condition changes (neither narrower nor wider)"
 							   : ": condition changes");
 }
 
@@ -329,6 +338,8 @@ static int merge_cmp(const wdiff_group *a, const wdiff_group *b)
 	int c;
 	if (a->change != b->change)
 		return a->change < b->change ? -1 : 1;
+	if (a->relation != b->relation)
+		return a->relation < b->relation ? -1 : 1;
 	if ((c = side_cmp(&a->before, &b->before)) || (c = side_cmp(&a->after, &b->after)))
 		return c;
 	if ((c = sym_cmp(a->rtype, b->rtype)))
@@ -402,6 +413,7 @@ static void build_groups(wdiff *df, const went_index *ix)
 		const wdiff_cell *c = &df->cells[i];
 		g->principal = c->c.p;
 		g->change = c->change;
+		g->relation = c->relation;
 		g->before = c->before;
 		g->after = c->after;
 		g->rtype = c->c.r.type;
@@ -494,6 +506,8 @@ int diff_compute(went_index *ix, const wpolicyset *base, const wpolicyset *head,
 	went_pset *sb = ent_pset_new(ix, base), *sh = ent_pset_new(ix, head);
 	warena tmp;
 	arena_init(&tmp);
+	wsmt *sm = NULL; /* made on the first pair of conditions */
+	bool sm_tried = false;
 	size_t cap = 0;
 	for (size_t i = 0; i < cells.n; i++) {
 		wdecision db, dh;
@@ -507,9 +521,22 @@ int diff_compute(went_index *ix, const wpolicyset *base, const wpolicyset *head,
 		c.c = cells.items[i];
 		side_of(df, &db, &c.before);
 		side_of(df, &dh, &c.after);
+		c.relation = WSMT_UNKNOWN;
+		bool same = side_eq(&c.before, &c.after);
+		if (!same && db.kind == WDEC_COND && dh.kind == WDEC_COND) {
+			if (!sm_tried) {
+				sm = smt_new();
+				sm_tried = true;
+			}
+			c.relation = (uint8_t)smt_compare(sm, db.cond, c.before.cond, dh.cond, c.after.cond);
+		}
 		arena_reset(&tmp);
-		if (side_eq(&c.before, &c.after))
+		if (same)
 			continue;
+		if (c.relation == WSMT_EQUIVALENT) {
+			df->nequivalent++;
+			continue;
+		}
 		if (c.before.dec == WDEC_DENY)
 			c.change = WCCHG_GAIN, df->ngain++;
 		else if (c.after.dec == WDEC_DENY)
@@ -523,6 +550,7 @@ int diff_compute(went_index *ix, const wpolicyset *base, const wpolicyset *head,
 		df->cells[df->ncells++] = c;
 	}
 	arena_release(&tmp);
+	smt_free(sm);
 	ent_pset_free(sb);
 	ent_pset_free(sh);
 	cellset_release(&cells);
@@ -600,6 +628,10 @@ void diff_print_text(const wdiff *df, const char *base_label, const char *head_l
 	buf_adds(out, " lost, ");
 	diff_add_count(out, df->ncond);
 	buf_adds(out, " with a changed condition)\n");
+	if (df->nequivalent) {
+		diff_add_count(out, df->nequivalent);
+		buf_adds(out, " cell(s) with a condition rewritten to an equivalent one (not a change)\n");
+	}
 	for (size_t i = 0; i < df->nmerged; i++) {
 		const wdiff_merged *m = &df->merged[i];
 		const wdiff_group *g = &df->groups[m->first];
@@ -671,6 +703,8 @@ void diff_print_json(const wdiff *df, const char *base_label, const char *head_l
 	json_object_set_new(sum, "gained", json_integer((json_int_t)df->ngain));
 	json_object_set_new(sum, "lost", json_integer((json_int_t)df->nlose));
 	json_object_set_new(sum, "condition_changed", json_integer((json_int_t)df->ncond));
+	if (df->nequivalent)
+		json_object_set_new(sum, "condition_equivalent", json_integer((json_int_t)df->nequivalent));
 	json_object_set_new(root, "summary", sum);
 	json_t *groups = json_array();
 	for (size_t i = 0; i < df->ngroups; i++) {
@@ -678,6 +712,8 @@ void diff_print_json(const wdiff *df, const char *base_label, const char *head_l
 		json_t *o = json_object();
 		json_object_set_new(o, "summary", json_string(g->summary));
 		json_object_set_new(o, "change", json_string(cchg_name(g->change)));
+		if (g->before.dec == WDEC_COND && g->after.dec == WDEC_COND)
+			json_object_set_new(o, "relation", json_string(smt_rel_name((wsmt_rel)g->relation)));
 		json_object_set_new(o, "principal", uid_json(g->principal));
 		json_t *acts = json_array();
 		for (uint32_t k = 0; k < g->nactions; k++)
@@ -746,6 +782,11 @@ void diff_print_markdown(const wdiff *df, const char *base_label, const char *he
 		   df->ncond);
 	diff_add_count(out, df->nscope);
 	buf_adds(out, " in scope.\n");
+	if (df->nequivalent) {
+		buf_adds(out, "Conditions rewritten to equivalent ones (not changes): ");
+		diff_add_count(out, df->nequivalent);
+		buf_adds(out, " cell(s).\n");
+	}
 	if (!df->ngroups) {
 		buf_adds(out, "\nNo entitlement changes.\n");
 		return;

@@ -6,7 +6,10 @@
  * cells in the scope of a changed policy (its base or head version) can
  * change decision, so only those are decided, with each set, with the
  * context unknown (entitlements.h). Cells whose decision or residual
- * condition differs are reported, then grouped: one group per principal,
+ * condition differs are reported, then grouped. When both sides are
+ * conditional, the two conditions are compared with Z3 (smt.h): equivalent
+ * ones are not a change (only counted), the others are classified as
+ * narrowed, widened or changed (unknown when the solver cannot tell). Groups: one group per principal,
  * kind of change, decisions and conditions before and after, determining
  * policies, and resource type, with the actions that share exactly the same
  * resources merged, and the most specific container holding all of a
@@ -45,13 +48,16 @@ typedef struct wdiff_side {
 
 typedef struct wdiff_cell {
 	wcell c;
-	uint8_t change; /* wcchg_kind */
+	uint8_t change;   /* wcchg_kind */
+	uint8_t relation; /* wsmt_rel (smt.h): WCCHG_COND with both sides
+	                     conditional; WSMT_UNKNOWN otherwise */
 	wdiff_side before, after;
 } wdiff_cell;
 
 typedef struct wdiff_group {
 	wuid principal;
 	uint8_t change;           /* wcchg_kind */
+	uint8_t relation;         /* wsmt_rel, shared by every cell of the group */
 	wdiff_side before, after; /* shared by every cell of the group */
 	const wsym *rtype;        /* resource type */
 	wuid *actions;            /* sorted */
@@ -86,6 +92,8 @@ typedef struct wdiff {
 	wdiff_merged *merged;        /* consecutive groups merged (heap) */
 	size_t nmerged;
 	size_t ngain, nlose, ncond;  /* cells by kind of change */
+	size_t nequivalent;          /* cells whose conditions differ as text only
+	                                (equivalent for Z3): not changes */
 	double seconds;              /* time spent computing */
 } wdiff;
 

@@ -66,6 +66,9 @@
 #define SRV_DEFAULT_QUEUE 65536
 #define SRV_BATCH_ROWS 512 /* decisions per log transaction at most */
 #define SRV_DEFAULT_REQUEST_NAMES 1000000
+/* Upper bounds of the decision latency histogram of GET /metrics, in ns. */
+static const int64_t srv_lat_bounds[] = {1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 10000000};
+#define SRV_LAT_BUCKETS (sizeof srv_lat_bounds / sizeof *srv_lat_bounds)
 
 /* ---- loaded state -------------------------------------------------------- */
 
@@ -403,6 +406,10 @@ struct srv {
 	atomic_llong next_id;   /* next decision id (logging only) */
 	atomic_bool refresh;    /* requests added too many names: build a fresh state */
 	atomic_llong refreshes;
+	/* for GET /metrics */
+	atomic_llong allows, bad_requests, erroring, reloads_ok, reloads_failed;
+	atomic_llong lat_bucket[SRV_LAT_BUCKETS + 1]; /* decisions by latency bucket; last: +Inf */
+	atomic_llong lat_sum_ns;
 
 	dlog *log;              /* NULL: no logging */
 	pthread_mutex_t log_mu; /* guards the dlog handle */
@@ -548,8 +555,11 @@ static int reload_locked(srv *s, ward_diags *d)
 	inputs_signature(&s->cfg, sig);
 	memcpy(s->sig, sig, sizeof sig); /* a failed set is not retried until it changes */
 	struct srv_state *st = state_load(&s->cfg, d);
-	if (!st)
+	if (!st) {
+		atomic_fetch_add(&s->reloads_failed, 1);
 		return -1;
+	}
+	atomic_fetch_add(&s->reloads_ok, 1);
 	log_version(s, st);
 	srv_install(s, st);
 	event(s, "loaded policy version %s (%zu policies, %zu entities)", st->version, ward_policies_count(st->p),
@@ -681,6 +691,7 @@ static json_t *decide(srv *s, struct srv_state *st, const char *name, const char
 		free(msg);
 		ward_diags_free(d);
 		*bad = true;
+		atomic_fetch_add(&s->bad_requests, 1);
 		return res;
 	}
 	ward_response *resp = ward_authorize(st->e, st->p, st->es, r);
@@ -688,8 +699,17 @@ static json_t *decide(srv *s, struct srv_state *st, const char *name, const char
 	ward_request_free(r);
 	ward_diags_free(d);
 	atomic_fetch_add(&s->decisions, 1);
+	size_t b = 0;
+	while (b < SRV_LAT_BUCKETS && latency > srv_lat_bounds[b])
+		b++;
+	atomic_fetch_add(&s->lat_bucket[b], 1);
+	atomic_fetch_add(&s->lat_sum_ns, latency);
 
 	bool allow = ward_response_decision(resp) == WARD_ALLOW;
+	if (allow)
+		atomic_fetch_add(&s->allows, 1);
+	if (ward_response_error_count(resp))
+		atomic_fetch_add(&s->erroring, 1);
 	json_t *reasons = json_array(), *errors = json_array(), *error_ids = json_array();
 	for (size_t i = 0; i < ward_response_reason_count(resp); i++)
 		json_array_append_new(reasons, json_string(ward_response_reason(resp, i)));
@@ -819,6 +839,61 @@ static enum MHD_Result handle_batch(srv *s, struct MHD_Connection *c, const char
 	return send_json(c, MHD_HTTP_OK, json_pack("{s:o}", "results", results), NULL);
 }
 
+/* GET /metrics: counters and the decision latency histogram in the
+ * Prometheus text exposition format (version 0.0.4). */
+static enum MHD_Result handle_metrics(srv *s, struct MHD_Connection *c)
+{
+	struct srv_state *st = srv_acquire(s);
+	long long decisions = atomic_load(&s->decisions), allows = atomic_load(&s->allows);
+	wbuf b = WBUF_INIT;
+	buf_adds(&b, "# HELP ward_decisions_total Authorization decisions made, by decision.\n"
+		     "# TYPE ward_decisions_total counter\n");
+	buf_printf(&b, "ward_decisions_total{decision=\"allow\"} %lld\n", allows);
+	buf_printf(&b, "ward_decisions_total{decision=\"deny\"} %lld\n", decisions - allows);
+	buf_printf(&b, "# HELP ward_decisions_with_errors_total Decisions in which some policy errored.\n"
+		       "# TYPE ward_decisions_with_errors_total counter\nward_decisions_with_errors_total %lld\n",
+		   (long long)atomic_load(&s->erroring));
+	buf_printf(&b, "# HELP ward_bad_requests_total Requests refused as malformed or invalid (400).\n"
+		       "# TYPE ward_bad_requests_total counter\nward_bad_requests_total %lld\n",
+		   (long long)atomic_load(&s->bad_requests));
+	buf_adds(&b, "# HELP ward_decision_seconds Time to build and decide a request.\n"
+		     "# TYPE ward_decision_seconds histogram\n");
+	long long cum = 0;
+	for (size_t k = 0; k <= SRV_LAT_BUCKETS; k++) {
+		cum += atomic_load(&s->lat_bucket[k]);
+		if (k < SRV_LAT_BUCKETS)
+			buf_printf(&b, "ward_decision_seconds_bucket{le=\"%g\"} %lld\n", (double)srv_lat_bounds[k] / 1e9, cum);
+		else
+			buf_printf(&b, "ward_decision_seconds_bucket{le=\"+Inf\"} %lld\n", cum);
+	}
+	buf_printf(&b, "ward_decision_seconds_sum %.9f\nward_decision_seconds_count %lld\n",
+		   (double)atomic_load(&s->lat_sum_ns) / 1e9, cum);
+	buf_printf(&b, "# HELP ward_log_dropped_total Decisions not written to the decision log.\n"
+		       "# TYPE ward_log_dropped_total counter\nward_log_dropped_total %lld\n",
+		   (long long)atomic_load(&s->dropped));
+	buf_adds(&b, "# HELP ward_reloads_total Reloads of the inputs, by result.\n# TYPE ward_reloads_total counter\n");
+	buf_printf(&b, "ward_reloads_total{result=\"ok\"} %lld\nward_reloads_total{result=\"failed\"} %lld\n",
+		   (long long)atomic_load(&s->reloads_ok), (long long)atomic_load(&s->reloads_failed));
+	buf_printf(&b, "# HELP ward_refreshes_total Rebuilds because requests had added too many names.\n"
+		       "# TYPE ward_refreshes_total counter\nward_refreshes_total %lld\n",
+		   (long long)atomic_load(&s->refreshes));
+	buf_printf(&b, "# HELP ward_policies Policies in the set being served.\n# TYPE ward_policies gauge\n"
+		       "ward_policies %zu\n", ward_policies_count(st->p));
+	buf_printf(&b, "# HELP ward_entities Entities in the set being served.\n# TYPE ward_entities gauge\n"
+		       "ward_entities %zu\n", ward_entities_count(st->es));
+	buf_printf(&b, "# HELP ward_policy_version_info The policy version being served.\n"
+		       "# TYPE ward_policy_version_info gauge\nward_policy_version_info{version=\"%s\"} 1\n",
+		   st->version);
+	state_release(st);
+	size_t n = b.n;
+	char *out = buf_detach(&b);
+	struct MHD_Response *r = MHD_create_response_from_buffer(n, out, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4");
+	enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -841,7 +916,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
 	const char *allow = NULL;
-	enum { R_NONE, R_AUTHZ, R_BATCH, R_HEALTH, R_RELOAD } route = R_NONE;
+	enum { R_NONE, R_AUTHZ, R_BATCH, R_HEALTH, R_RELOAD, R_METRICS } route = R_NONE;
 	if (strcmp(url, "/v1/authorize") == 0)
 		route = R_AUTHZ, allow = "POST";
 	else if (strcmp(url, "/v1/authorize/batch") == 0)
@@ -850,6 +925,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		route = R_HEALTH, allow = "GET";
 	else if (strcmp(url, "/v1/reload") == 0)
 		route = R_RELOAD, allow = "POST";
+	else if (strcmp(url, "/metrics") == 0)
+		route = R_METRICS, allow = "GET";
 	if (route == R_NONE) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "no such endpoint '%.100s'", url);
@@ -869,6 +946,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	switch (route) {
 	case R_HEALTH:
 		return send_json(c, MHD_HTTP_OK, health(s), NULL);
+	case R_METRICS:
+		return handle_metrics(s, c);
 	case R_RELOAD:
 		return handle_reload(s, c);
 	case R_BATCH:
@@ -997,6 +1076,14 @@ srv *srv_start(const srv_config *cfg, ward_diags *d)
 	atomic_init(&s->decisions, 0);
 	atomic_init(&s->refresh, false);
 	atomic_init(&s->refreshes, 0);
+	atomic_init(&s->allows, 0);
+	atomic_init(&s->bad_requests, 0);
+	atomic_init(&s->erroring, 0);
+	atomic_init(&s->reloads_ok, 0);
+	atomic_init(&s->reloads_failed, 0);
+	atomic_init(&s->lat_sum_ns, 0);
+	for (size_t b = 0; b <= SRV_LAT_BUCKETS; b++)
+		atomic_init(&s->lat_bucket[b], 0);
 	atomic_init(&s->dropped, 0);
 	atomic_init(&s->next_id, 1);
 

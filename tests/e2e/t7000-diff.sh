@@ -62,7 +62,7 @@ tcase "a weaker constraint is a condition change"
 git_ checkout -q -- .
 sed -i 's/when { context.break_glass \&\& context.mfa }/when { context.break_glass }/' policies/REQ-1004.cedar
 ward diff --base HEAD
-expect_out_has '~ 2 Human in Team::"sre" restore_backup on Backup::"payments-prod-nightly": condition changes
+expect_out_has '~ 2 Human in Team::"sre" restore_backup on Backup::"payments-prod-nightly": condition widened
     principals: Human::"alice", Human::"carol"
     before when:
       context.break_glass && context.mfa && context.now < datetime("2027-01-01")

@@ -110,6 +110,35 @@ tcase "the server still answers after the bad requests"
 http POST /v1/authorize "$TMP/r1.json" --pick decision
 expect_http 200 '{"decision":"allow"}'
 
+tcase "GET /metrics: Prometheus counters that add up with /v1/health"
+http GET /v1/health
+python3 - "$PORT" "$hbody" <<'PY' 2>"$TMP/check" || fail "metrics: $(cat "$TMP/check")"
+import json, re, sys, urllib.request
+port, health = sys.argv[1], json.loads(sys.argv[2])
+r = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=10)
+assert r.headers.get("Content-Type").startswith("text/plain; version=0.0.4"), r.headers.get("Content-Type")
+m = {}
+for line in r.read().decode().splitlines():
+    if line.startswith("#"):
+        continue
+    name, value = line.rsplit(" ", 1)
+    m[name] = float(value)
+allow = m['ward_decisions_total{decision="allow"}']
+deny = m['ward_decisions_total{decision="deny"}']
+assert allow >= 1 and deny >= 1, m
+assert allow + deny == health["decisions"], (allow, deny, health)
+assert m["ward_bad_requests_total"] >= 2, m  # the malformed and the invalid request above
+assert m["ward_decision_seconds_count"] == allow + deny, m
+assert m['ward_decision_seconds_bucket{le="+Inf"}'] == allow + deny, m
+bounds = sorted((float(k.split('"')[1]), v) for k, v in m.items()
+                if k.startswith("ward_decision_seconds_bucket") and "+Inf" not in k)
+assert all(a[1] <= b[1] for a, b in zip(bounds, bounds[1:])), bounds  # cumulative
+assert m["ward_policies"] == 11 and m["ward_entities"] == 19, m
+assert m['ward_policy_version_info{version="%s"}' % health["policy_version"]] == 1, m
+PY
+http POST /metrics "$TMP/r1.json"
+expect_http 405
+
 tcase "SIGTERM: exit 0 and every decision in the log"
 http GET /v1/health
 ndec=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["decisions"])' "$hbody")

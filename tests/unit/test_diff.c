@@ -10,6 +10,7 @@
 
 #include "analysis/diff.h"
 #include "analysis/query.h"
+#include "analysis/smt.h"
 #include "cedar/parser.h"
 
 static wctx cx;
@@ -304,9 +305,12 @@ static void random_policy(wbuf *b, int id)
 					 " when { context.x && principal.level >= 2 }",
 					 " when { context.y || resource.env == \"dev\" }",
 					 " when { if context.x then principal.level > 0 else context.y }",
-					 " when { !context.y && resource.env == \"dev\" }"};
+					 " when { !context.y && resource.env == \"dev\" }",
+					 " when { context.y && context.x }",
+					 " when { context.x && context.y }",
+					 " when { !(!context.x || !context.y) }"};
 	buf_printf(b, "@id(\"r%d\") %s(%s, %s, %s)%s;\n", id, rnd(4) == 0 ? "forbid" : "permit", ps[rnd(5)], as[rnd(4)],
-		   rs[rnd(5)], cs[rnd(9)]);
+		   rs[rnd(5)], cs[rnd(12)]);
 }
 
 /* The allow/deny of a side for a context: ALLOW, DENY, or the residual. */
@@ -339,7 +343,7 @@ Test(diff, randomized_cross_check_with_the_authorizer)
 				 *const docs[] = {"d0", "d1", "d2", "d3"};
 	warena tmp;
 	arena_init(&tmp);
-	size_t changed_total = 0;
+	size_t changed_total = 0, classified = 0, equivalent = 0;
 	for (int trial = 0; trial < 300; trial++) {
 		wbuf bb = WBUF_INIT, hb = WBUF_INIT;
 		int n = 2 + (int)rnd(5), which = (int)rnd((unsigned)n);
@@ -367,6 +371,9 @@ Test(diff, randomized_cross_check_with_the_authorizer)
 		diff_init(&rd);
 		cr_assert_eq(diff_compute(rix, &b, &h, &rd, &dg), 0);
 		changed_total += rd.ncells;
+		equivalent += rd.nequivalent;
+		for (size_t k = 0; k < rd.ncells; k++)
+			classified += rd.cells[k].relation != WSMT_UNKNOWN;
 		for (int ctxi = 0; ctxi < 4; ctxi++) {
 			char ctext[64];
 			snprintf(ctext, sizeof ctext, "{x: %s, y: %s}", ctxi & 1 ? "true" : "false", ctxi & 2 ? "true" : "false");
@@ -404,6 +411,13 @@ Test(diff, randomized_cross_check_with_the_authorizer)
 								     trial, users[u], acts[a], docs[d], ctext, bb.p, hb.p);
 							continue;
 						}
+						/* the solver's claims hold for this context */
+						if (found->relation == WSMT_NARROWED)
+							cr_assert(!rh.allow || rb.allow, "trial %d: narrowed, but head allows more\nbase:\n%s\nhead:\n%s",
+								  trial, bb.p, hb.p);
+						if (found->relation == WSMT_WIDENED)
+							cr_assert(!rb.allow || rh.allow, "trial %d: widened, but base allows more\nbase:\n%s\nhead:\n%s",
+								  trial, bb.p, hb.p);
 						const wdiff_side *sides[2] = {&found->before, &found->after};
 						bool want[2] = {rb.allow, rh.allow};
 						for (int s = 0; s < 2; s++) {
@@ -425,7 +439,108 @@ Test(diff, randomized_cross_check_with_the_authorizer)
 		buf_release(&hb);
 	}
 	cr_expect_gt(changed_total, 100, "the random changes do change access");
+	cr_expect_gt(classified, 0, "some condition changes are classified by the solver");
+	cr_expect_gt(equivalent, 0, "some condition changes are only rewrites");
 	arena_release(&tmp);
 	ent_index_free(rix);
 	entities_release(&re);
+}
+
+/* ---- condition changes classified by the solver (smt.h) ------------------------- */
+
+static void cond_diff(const char *before, const char *after)
+{
+	char b[512], h[512];
+	snprintf(b, sizeof b,
+		 "@id(\"alice-read\") permit(principal == User::\"alice\", action == Action::\"read\", "
+		 "resource is Invoice in Folder::\"invoices\") when { %s };\n",
+		 before);
+	snprintf(h, sizeof h,
+		 "@id(\"alice-read\") permit(principal == User::\"alice\", action == Action::\"read\", "
+		 "resource is Invoice in Folder::\"invoices\") when { %s };\n",
+		 after);
+	parse(&base, b);
+	parse(&head, h);
+	cr_assert_eq(diff_compute(ix, &base, &head, &df, &dg), 0);
+	cr_assert_eq(df.npolicies, 1);
+	cr_assert_eq(df.nscope, NINV);
+}
+
+Test(diff, equivalent_condition_rewrite_is_not_a_change)
+{
+	cond_diff("context.vpn && context.level >= 2", "!(context.level < 2) && context.vpn");
+	cr_expect_eq(df.ncells, 0);
+	cr_expect_eq(df.ncond, 0);
+	cr_expect_eq(df.nequivalent, NINV);
+	cr_expect_eq(df.ngroups, 0);
+	wbuf b = WBUF_INIT;
+	diff_print_text(&df, "main", "head", &b);
+	cr_expect(strstr(b.p, "1,204 cell(s) with a condition rewritten to an equivalent one (not a change)\n"), "%s", b.p);
+	cr_expect(strstr(b.p, "no entitlement changes"), "%s", b.p);
+	buf_clear(&b);
+	diff_print_json(&df, "main", "head", &b);
+	cr_expect(strstr(b.p, "\"condition_equivalent\": 1204"), "%s", b.p);
+	buf_release(&b);
+}
+
+Test(diff, narrowed_condition_is_reported_as_narrowed)
+{
+	cond_diff("context.vpn && context.level >= 2", "context.vpn && context.level >= 3 && context.mfa");
+	cr_expect_eq(df.ncells, NINV);
+	cr_expect_eq(df.ncond, NINV);
+	cr_expect_eq(df.nequivalent, 0);
+	cr_assert_eq(df.ngroups, 1);
+	cr_expect_eq(df.groups[0].relation, WSMT_NARROWED);
+	cr_expect_eq(df.cells[0].relation, WSMT_NARROWED);
+	cr_expect_str_eq(df.groups[0].summary,
+			 "User::\"alice\" read on 1,204 Invoice in Folder::\"invoices\": condition narrowed");
+	wbuf b = WBUF_INIT;
+	diff_print_text(&df, "main", "head", &b);
+	cr_expect(strstr(b.p, "~ User::\"alice\" read on 1,204 Invoice in Folder::\"invoices\": condition narrowed\n"
+			      "    before when:\n      context.vpn && context.level >= 2\n"),
+		  "%s", b.p);
+	cr_expect(!strstr(b.p, "equivalent"), "%s", b.p);
+	buf_clear(&b);
+	diff_print_json(&df, "main", "head", &b);
+	cr_expect(strstr(b.p, "\"change\": \"condition\",\n      \"relation\": \"narrowed\""), "%s", b.p);
+	cr_expect(!strstr(b.p, "condition_equivalent"), "%s", b.p);
+	buf_clear(&b);
+	diff_print_markdown(&df, "main", "head", &b);
+	cr_expect(strstr(b.p, "condition narrowed"), "%s", b.p);
+	buf_release(&b);
+}
+
+Test(diff, widened_changed_and_unknown_conditions)
+{
+	cond_diff("context.vpn && context.level >= 3", "context.vpn || context.level >= 3");
+	cr_assert_eq(df.ngroups, 1);
+	cr_expect_eq(df.groups[0].relation, WSMT_WIDENED);
+	cr_expect(strstr(df.groups[0].summary, ": condition widened"), "%s", df.groups[0].summary);
+	diff_release(&df);
+	diff_init(&df);
+	policyset_release(&base);
+	policyset_release(&head);
+	policyset_init(&base);
+	policyset_init(&head);
+	cond_diff("context.level >= 3", "context.level < 3");
+	cr_assert_eq(df.ngroups, 1);
+	cr_expect_eq(df.groups[0].relation, WSMT_CHANGED);
+	cr_expect(strstr(df.groups[0].summary, ": condition changes (neither narrower nor wider)"), "%s",
+		  df.groups[0].summary);
+	diff_release(&df);
+	diff_init(&df);
+	policyset_release(&base);
+	policyset_release(&head);
+	policyset_init(&base);
+	policyset_init(&head);
+	/* `like` is not translated: reported exactly as before */
+	cond_diff("context.name like \"a*\"", "context.name like \"b*\"");
+	cr_assert_eq(df.ngroups, 1);
+	cr_expect_eq(df.groups[0].relation, WSMT_UNKNOWN);
+	cr_expect(strstr(df.groups[0].summary, ": condition changes") &&
+		  !strstr(df.groups[0].summary, "neither"), "%s", df.groups[0].summary);
+	wbuf b = WBUF_INIT;
+	diff_print_json(&df, "main", "head", &b);
+	cr_expect(strstr(b.p, "\"relation\": \"unknown\""), "%s", b.p);
+	buf_release(&b);
 }

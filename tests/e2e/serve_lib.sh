@@ -10,6 +10,10 @@ trap 'serve_kill; [ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$TMP"' EXIT
 # serve_start ARGS...: starts `ward serve ARGS` in the background and waits
 # (at most 10 s) for it to listen. 0 with $PORT set, or 1 when it exited.
 serve_start() {
+	# emptied here, not only by the child's redirection: the child may open
+	# the files after the loop below has read a previous server's port
+	: >"$TMP/srv.out"
+	: >"$TMP/srv.err"
 	"$WARD" serve --listen 127.0.0.1:0 "$@" >"$TMP/srv.out" 2>"$TMP/srv.err" </dev/null &
 	SRV_PID=$!
 	PORT=""

@@ -68,35 +68,12 @@ static inline uint32_t slot_of(uint32_t h, uint32_t mask)
 	return ((h * 0x9E3779B1u) >> 16 ^ h) & mask;
 }
 
-/* memcmp(a, b, n) == 0 for the short keys identifiers are, without a call:
- * two overlapping loads cover 4 to 16 bytes. */
-static inline int bytes_eq(const char *a, const char *b, size_t n)
-{
-	if (n >= 8 && n <= 16) {
-		uint64_t x, y, u, v;
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&u, a + n - 8, 8);
-		memcpy(&v, b + n - 8, 8);
-		return ((x ^ y) | (u ^ v)) == 0;
-	}
-	if (n >= 4 && n < 8) {
-		uint32_t x, y, u, v;
-		memcpy(&x, a, 4);
-		memcpy(&y, b, 4);
-		memcpy(&u, a + n - 4, 4);
-		memcpy(&v, b + n - 4, 4);
-		return ((x ^ y) | (u ^ v)) == 0;
-	}
-	return memcmp(a, b, n) == 0;
-}
-
 static inline uint32_t probe(const wintern_slot *tab, uint32_t cap, const char *s, size_t len, uint32_t h)
 {
 	uint32_t mask = cap - 1, i = slot_of(h, mask);
 	for (;;) {
 		const wintern_slot *t = &tab[i];
-		if (!t->sym || (t->hash == h && t->len == len && bytes_eq(t->sym->s, s, len)))
+		if (!t->sym || (t->hash == h && t->len == len && intern_bytes_eq(t->sym->s, s, len)))
 			return i;
 		i = (i + 1) & mask;
 	}

@@ -11,8 +11,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -28,7 +30,49 @@ struct serve_opts {
 	const char *watch;
 	const char *log_queue;
 	const char *max_names;
+	const char *token_file;
 };
+
+/* The bearer token: the first line of `path`, which must be a regular file
+ * that neither group nor others can read (as ssh asks of private keys).
+ * Heap string, or NULL after an error. */
+static char *read_token(struct ward_cli *cli, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		cli_error(cli, "cannot read the token file '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		cli_error(cli, "the token file '%s' is not a regular file", path);
+		return NULL;
+	}
+	if (sb.st_mode & 077) {
+		cli_error(cli, "the token file '%s' can be read by others (mode %03o): chmod 600 it", path,
+			  (unsigned)(sb.st_mode & 0777));
+		return NULL;
+	}
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		cli_error(cli, "cannot read the token file '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	char line[512];
+	char *got = fgets(line, sizeof line, f);
+	fclose(f);
+	size_t n = got ? strcspn(line, "\r\n") : 0;
+	line[n] = '\0';
+	if (n < 16) {
+		cli_error(cli, "the token in '%s' is %s: use at least 16 characters (e.g. 32 random bytes, hex)", path,
+			  n ? "too short" : "empty");
+		return NULL;
+	}
+	char *t = malloc(n + 1);
+	if (t)
+		memcpy(t, line, n + 1);
+	memset(line, 0, sizeof line);
+	return t;
+}
 
 /* A whole number in [min, max] from option `name`; -1 after an error. */
 static long long parse_count(struct ward_cli *cli, const char *name, const char *s, long long min, long long max)
@@ -74,6 +118,10 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 		{"max-body", 0, "BYTES", "largest request body accepted (default 1048576)", &o.max_body, NULL, NULL},
 		{"log-queue", 0, "N", "decisions waiting for the log writer before new ones are dropped (default 65536)",
 		 &o.log_queue, NULL, NULL},
+		{"token-file", 0, "FILE",
+		 "require 'Authorization: Bearer TOKEN' on every request but health; TOKEN is FILE's first line "
+		 "(the file must not be readable by group or others)",
+		 &o.token_file, NULL, NULL},
 		{"max-request-names", 0, "N",
 		 "names requests may add (new entity ids...) before the state is rebuilt from the inputs (default "
 		 "1000000)",
@@ -118,6 +166,7 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 	cfg.no_request_validation = cli_request_flags(&o.in) & WARD_REQ_NO_VALIDATION;
 	cfg.listen = o.listen;
 	cfg.log_path = o.log;
+
 	cfg.events = cli->err;
 	long long watch = 0, v;
 	if (o.threads) {
@@ -153,8 +202,19 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	char *token = NULL;
+	if (o.token_file) {
+		if (!(token = read_token(cli, o.token_file)))
+			return WARD_EXIT_FAILURE;
+		cfg.token = token;
+	}
 	ward_diags *d = ward_diags_new();
 	srv *s = srv_start(&cfg, d);
+	if (token) { /* the server keeps its own copy */
+		memset(token, 0, strlen(token));
+		free(token);
+		cfg.token = NULL;
+	}
 	if (!s) {
 		cli_print_diags(cli, d, 0);
 		ward_diags_free(d);

@@ -393,6 +393,7 @@ struct qitem {
 struct srv {
 	srv_config cfg;
 	char *listen;          /* copy of cfg.listen */
+	char *token;           /* copy of cfg.token, or NULL */
 	struct MHD_Daemon *mhd;
 	int fd;                /* listening socket */
 	unsigned port;
@@ -407,7 +408,7 @@ struct srv {
 	atomic_bool refresh;    /* requests added too many names: build a fresh state */
 	atomic_llong refreshes;
 	/* for GET /metrics */
-	atomic_llong allows, bad_requests, erroring, reloads_ok, reloads_failed;
+	atomic_llong allows, bad_requests, erroring, reloads_ok, reloads_failed, unauthorized;
 	atomic_llong lat_bucket[SRV_LAT_BUCKETS + 1]; /* decisions by latency bucket; last: +Inf */
 	atomic_llong lat_sum_ns;
 
@@ -839,6 +840,29 @@ static enum MHD_Result handle_batch(srv *s, struct MHD_Connection *c, const char
 	return send_json(c, MHD_HTTP_OK, json_pack("{s:o}", "results", results), NULL);
 }
 
+/* Does the request carry the server's bearer token? Compared in constant
+ * time over the token's length, so the answer leaks nothing of it. */
+static bool authorized(const srv *s, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncmp(h, "Bearer ", 7) != 0)
+		return false;
+	const char *t = h + 7;
+	size_t n = strlen(s->token);
+	return strlen(t) == n && sodium_memcmp(t, s->token, n) == 0;
+}
+
+static enum MHD_Result send_unauthorized(struct MHD_Connection *c)
+{
+	static const char body[] = "{\"error\":\"missing or wrong bearer token\"}\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"ward\"");
+	enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 /* GET /metrics: counters and the decision latency histogram in the
  * Prometheus text exposition format (version 0.0.4). */
 static enum MHD_Result handle_metrics(srv *s, struct MHD_Connection *c)
@@ -868,6 +892,9 @@ static enum MHD_Result handle_metrics(srv *s, struct MHD_Connection *c)
 	}
 	buf_printf(&b, "ward_decision_seconds_sum %.9f\nward_decision_seconds_count %lld\n",
 		   (double)atomic_load(&s->lat_sum_ns) / 1e9, cum);
+	buf_printf(&b, "# HELP ward_unauthorized_total Requests refused for a missing or wrong bearer token.\n"
+		       "# TYPE ward_unauthorized_total counter\nward_unauthorized_total %lld\n",
+		   (long long)atomic_load(&s->unauthorized));
 	buf_printf(&b, "# HELP ward_log_dropped_total Decisions not written to the decision log.\n"
 		       "# TYPE ward_log_dropped_total counter\nward_log_dropped_total %lld\n",
 		   (long long)atomic_load(&s->dropped));
@@ -941,6 +968,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		char msg[120];
 		snprintf(msg, sizeof msg, "request body over the limit of %zu bytes", s->cfg.max_body);
 		return send_json(c, 413, error_obj(msg), NULL);
+	}
+	if (s->token && route != R_HEALTH && !authorized(s, c)) {
+		atomic_fetch_add(&s->unauthorized, 1);
+		return send_unauthorized(c);
 	}
 	const char *body = cn->body.p ? cn->body.p : "";
 	switch (route) {
@@ -1039,6 +1070,10 @@ static void srv_free(srv *s)
 	state_release(s->cur);
 	free(s->q);
 	free(s->listen);
+	if (s->token) {
+		sodium_memzero(s->token, strlen(s->token));
+		free(s->token);
+	}
 	pthread_mutex_destroy(&s->cur_mu);
 	pthread_mutex_destroy(&s->reload_mu);
 	pthread_mutex_destroy(&s->log_mu);
@@ -1059,6 +1094,7 @@ srv *srv_start(const srv_config *cfg, ward_diags *d)
 	}
 	srv *s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
+	s->token = cfg->token && *cfg->token ? xstrdup(cfg->token) : NULL;
 	s->listen = xstrdup(cfg->listen ? cfg->listen : SRV_DEFAULT_LISTEN);
 	s->cfg.listen = s->listen;
 	if (!s->cfg.threads)
@@ -1081,6 +1117,7 @@ srv *srv_start(const srv_config *cfg, ward_diags *d)
 	atomic_init(&s->erroring, 0);
 	atomic_init(&s->reloads_ok, 0);
 	atomic_init(&s->reloads_failed, 0);
+	atomic_init(&s->unauthorized, 0);
 	atomic_init(&s->lat_sum_ns, 0);
 	for (size_t b = 0; b <= SRV_LAT_BUCKETS; b++)
 		atomic_init(&s->lat_bucket[b], 0);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """HTTP client of the `ward serve` end-to-end tests (no curl needed).
 
-serve_client.py PORT METHOD PATH [BODY_FILE|-] [--pick KEY,KEY...]
+serve_client.py PORT METHOD PATH [BODY_FILE|-] [--pick KEY,KEY...] [--header 'Name: value']
 
 Prints the status code on the first line and the response body on the
 second (with --pick: only those keys of the JSON object, compact, in the
@@ -17,11 +17,15 @@ import urllib.request
 def main(argv):
     pick = None
     repeat = 1
+    headers = []
     args = []
     i = 0
     while i < len(argv):
         if argv[i] == "--pick":
             pick = argv[i + 1].split(",")
+            i += 2
+        elif argv[i] == "--header":
+            headers.append(argv[i + 1].split(": ", 1))
             i += 2
         elif argv[i] == "--repeat":
             repeat = int(argv[i + 1])
@@ -37,6 +41,8 @@ def main(argv):
         req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        for name, value in headers:
+            req.add_header(name, value)
         try:
             with urllib.request.urlopen(req, timeout=20) as r:
                 status, body, ctype = r.status, r.read().decode(), r.headers.get("Content-Type")

@@ -187,6 +187,42 @@ serve_stop
 [ "$srv_status" = 0 ] || fail "exit status $srv_status"
 [ "$(sql "$TMP/q.db" 'select count(*) from decisions')" = "$((300 - dropped))" ] || fail "rows + dropped ($dropped) != 300"
 
+tcase "--token-file: a bearer token on every request but health"
+printf '%s\n' 0123456789abcdef0123456789abcdef >"$TMP/token"
+chmod 600 "$TMP/token"
+serve_start "${in[@]}" --token-file "$TMP/token" || fail "server did not start: $(cat "$TMP/srv.err")"
+http POST /v1/authorize "$TMP/r1.json"
+expect_http 401 '{"error":"missing or wrong bearer token"}'
+http POST /v1/authorize "$TMP/r1.json" --header "Authorization: Bearer 0123456789abcdef0123456789abcdeX"
+expect_http 401
+http POST /v1/authorize "$TMP/r1.json" --header "Authorization: Bearer 0123456789abcdef0123456789abcde"
+expect_http 401
+http POST /v1/authorize "$TMP/r1.json" --pick decision --header "Authorization: Bearer 0123456789abcdef0123456789abcdef"
+expect_http 200 '{"decision":"allow"}'
+http GET /v1/health
+expect_http 200
+python3 - "$PORT" <<'PY' 2>"$TMP/check" || fail "metrics without the token: $(cat "$TMP/check")"
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=10)
+    raise SystemExit("metrics answered without the token")
+except urllib.error.HTTPError as e:
+    assert e.code == 401 and e.headers.get("WWW-Authenticate", "").startswith("Bearer"), (e.code, e.headers)
+PY
+serve_stop
+[ "$srv_status" = 0 ] || fail "exit status $srv_status after SIGTERM"
+
+tcase "--token-file readable by others, or too short: exit 1 before serving"
+chmod 644 "$TMP/token"
+ward serve "${in[@]}" --listen 127.0.0.1:0 --token-file "$TMP/token"
+expect_failure
+expect_err_has "can be read by others (mode 644): chmod 600 it"
+printf 'short\n' >"$TMP/token2"
+chmod 600 "$TMP/token2"
+ward serve "${in[@]}" --listen 127.0.0.1:0 --token-file "$TMP/token2"
+expect_failure
+expect_err_has "too short"
+
 tcase "bad policy file at startup: exit 1, located error, no log created"
 printf 'permit(principal, action, resource)\nwhen { principal.x == };\n' >"$TMP/bad.cedar"
 ward serve -p "$TMP/bad.cedar" --listen 127.0.0.1:0 --log "$TMP/never.db"

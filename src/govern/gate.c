@@ -20,6 +20,7 @@
 #include "analysis/entitlements.h"
 #include "analysis/intent.h"
 #include "analysis/lint.h"
+#include "analysis/smt.h"
 #include "cedar/format.h"
 #include "cedar/parser.h"
 #include "cedar/validate.h"
@@ -1326,6 +1327,9 @@ static void run_diff(struct run *u)
 			c->condition = side->dec == WDEC_COND ? adup(&r->arena, side->cond) : NULL;
 			c->policies = adup(&r->arena, side->why);
 			c->summary = adup(&r->arena, g->summary);
+			c->relation = g->change == WCCHG_COND && g->before.dec == WDEC_COND && g->after.dec == WDEC_COND
+					      ? smt_rel_name((wsmt_rel)g->relation)
+					      : NULL;
 		}
 		check_intent(u, ix);
 	}

@@ -105,6 +105,8 @@ typedef struct gate_cell {
 	const char *condition;   /* NULL: always; else the residual condition */
 	const char *summary;     /* one sentence for the group of cells */
 	const char *policies;    /* determining policies after (gain) or before (loss) */
+	const char *relation;    /* '~' with conditions on both sides: "narrowed", "widened",
+	                            "changed" or "unknown" (diff.h, smt.h); else NULL */
 } gate_cell;
 
 typedef struct gate_tests {

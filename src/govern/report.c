@@ -312,6 +312,8 @@ static json_t *result_json(const gate_result *r)
 		json_object_set_new(j, "condition", jstr(c->condition));
 		json_object_set_new(j, "policies", jstr(c->policies));
 		json_object_set_new(j, "summary", jstr(c->summary));
+		if (c->relation)
+			json_object_set_new(j, "relation", json_string(c->relation));
 		json_array_append_new(a, j);
 	}
 	json_object_set_new(dj, "cells", a);

@@ -4,10 +4,6 @@
 # widened one is reported as such (text and JSON).
 . "$(dirname "$0")/lib.sh"
 
-"$WARD" diff --help >/dev/null 2>&1 || {
-	echo "skipped: this ward binary has no 'diff' command (not in the command table yet)"
-	exit 0
-}
 
 REPO=${EXAMPLES:-$E2E_DIR/../../examples}/repo
 R=$TMP/repo
@@ -54,5 +50,21 @@ ward diff --base "$TMP/narrowed.cedar" --head "$TMP/base.cedar" --format json
 expect_status 0
 echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); ch=d["changes"]; assert ch and all(g["relation"]=="widened" for g in ch), ch' ||
 	fail "json: widened"
+
+tcase "ward check reports the relation of a condition change in its JSON cells"
+git_() { git -C "$R" -c user.name=t -c user.email=t@example.com -c commit.gpgsign=false "$@" >/dev/null 2>&1; }
+cp "$TMP/base.cedar" "$P"
+git_ init -q
+git_ add -A
+git_ commit -q -m base
+cp "$TMP/narrowed.cedar" "$P"
+ward check --base HEAD --format json
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+cells = d["entitlements"]["cells"]
+assert cells and all(c["change"] == "~" and c["relation"] == "narrowed" for c in cells), cells
+' || fail "check json: relation narrowed"
+rm -rf .ward
 
 finish

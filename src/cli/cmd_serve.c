@@ -31,6 +31,7 @@ struct serve_opts {
 	const char *log_queue;
 	const char *max_names;
 	const char *token_file;
+	const char *retention;
 };
 
 /* The bearer token: the first line of `path`, which must be a regular file
@@ -118,6 +119,8 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 		{"max-body", 0, "BYTES", "largest request body accepted (default 1048576)", &o.max_body, NULL, NULL},
 		{"log-queue", 0, "N", "decisions waiting for the log writer before new ones are dropped (default 65536)",
 		 &o.log_queue, NULL, NULL},
+		{"log-retention", 0, "DAYS", "delete logged decisions older than DAYS (at start, then hourly); default: keep",
+		 &o.retention, NULL, NULL},
 		{"token-file", 0, "FILE",
 		 "require 'Authorization: Bearer TOKEN' on every request but health; TOKEN is FILE's first line "
 		 "(the file must not be readable by group or others)",
@@ -183,6 +186,15 @@ int cmd_serve(int argc, char **argv, struct ward_cli *cli)
 		if ((v = parse_count(cli, "log-queue", o.log_queue, 1, 1 << 24)) < 0)
 			return WARD_EXIT_FAILURE;
 		cfg.log_queue = (size_t)v;
+	}
+	if (o.retention && !o.log) {
+		cli_error(cli, "--log-retention needs --log FILE");
+		return WARD_EXIT_FAILURE;
+	}
+	if (o.retention) {
+		if ((v = parse_count(cli, "log-retention", o.retention, 1, 36500)) < 0)
+			return WARD_EXIT_FAILURE;
+		cfg.log_retention_days = (unsigned)v;
 	}
 	if (o.max_names) {
 		if ((v = parse_count(cli, "max-request-names", o.max_names, 1, 1LL << 30)) < 0)

@@ -326,14 +326,41 @@ int64_t dlog_max_id(dlog *l, char *err)
 	return id;
 }
 
-void dlog_now(char *buf, size_t n)
+void dlog_time_at(int64_t unix_ms, char *buf, size_t n)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	time_t secs = ts.tv_sec;
+	int64_t ms = unix_ms % 1000;
+	if (ms < 0)
+		ms += 1000;
+	time_t secs = (time_t)((unix_ms - ms) / 1000);
 	struct tm tm;
 	gmtime_r(&secs, &tm);
 	char base[24];
 	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
+	snprintf(buf, n, "%s.%03dZ", base, (int)ms);
+}
+
+void dlog_now(char *buf, size_t n)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	dlog_time_at((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000L, buf, n);
+}
+
+int dlog_prune(dlog *l, const char *before, int64_t *deleted, char *err)
+{
+	*deleted = 0;
+	if (!l->ins_decision) {
+		seterr(err, "the decision log '%s' was opened for reading only", l->path);
+		return -1;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "DELETE FROM decisions WHERE time < ?", -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(l, err, "cannot prune the decision log");
+	sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_fail(l, err, "cannot prune the decision log");
+	*deleted = sqlite3_changes(l->db);
+	return 0;
 }

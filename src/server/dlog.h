@@ -77,5 +77,11 @@ int64_t dlog_max_id(dlog *l, char *err);
 
 /* The current time as RFC 3339 UTC with milliseconds into buf (>= 32 bytes). */
 void dlog_now(char *buf, size_t n);
+/* The same for an instant given in milliseconds since the epoch. */
+void dlog_time_at(int64_t unix_ms, char *buf, size_t n);
+
+/* Deletes the decisions logged before `before` (the log's time form);
+ * their number in *deleted. The policy versions stay. */
+int dlog_prune(dlog *l, const char *before, int64_t *deleted, char *err);
 
 #endif

@@ -409,6 +409,8 @@ struct srv {
 	atomic_llong refreshes;
 	/* for GET /metrics */
 	atomic_llong allows, bad_requests, erroring, reloads_ok, reloads_failed, unauthorized;
+	atomic_llong pruned;    /* decisions deleted by the retention period */
+	int64_t last_prune_ns;  /* writer thread only (and start-up, before it runs) */
 	atomic_llong lat_bucket[SRV_LAT_BUCKETS + 1]; /* decisions by latency bucket; last: +Inf */
 	atomic_llong lat_sum_ns;
 
@@ -445,6 +447,29 @@ static void event(srv *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int64_t mono_ns(void);
+
+/* Deletes the decisions older than the retention period (log_mu held by
+ * the caller, or before the writer runs). */
+static void prune_log(srv *s)
+{
+	if (!s->cfg.log_retention_days)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t cutoff = (int64_t)ts.tv_sec * 1000 - (int64_t)s->cfg.log_retention_days * 86400000;
+	char before[32], err[DLOG_ERR_MAX];
+	dlog_time_at(cutoff, before, sizeof before);
+	int64_t n = 0;
+	if (dlog_prune(s->log, before, &n, err) < 0)
+		event(s, "error: %s", err);
+	else if (n)
+		event(s, "deleted %lld decisions logged before %s (--log-retention %u days)", (long long)n, before,
+		      s->cfg.log_retention_days);
+	atomic_fetch_add(&s->pruned, n);
+	s->last_prune_ns = mono_ns();
+}
+
 static void *writer_main(void *arg)
 {
 	srv *s = arg;
@@ -470,6 +495,8 @@ static void *writer_main(void *arg)
 		char err[DLOG_ERR_MAX];
 		pthread_mutex_lock(&s->log_mu);
 		int rc = dlog_append(s->log, rows, n, err);
+		if (s->cfg.log_retention_days && mono_ns() - s->last_prune_ns > (int64_t)3600 * 1000000000)
+			prune_log(s); /* hourly while decisions come in */
 		pthread_mutex_unlock(&s->log_mu);
 		if (rc < 0) {
 			atomic_fetch_add(&s->dropped, (long long)n);
@@ -898,6 +925,9 @@ static enum MHD_Result handle_metrics(srv *s, struct MHD_Connection *c)
 	buf_printf(&b, "# HELP ward_log_dropped_total Decisions not written to the decision log.\n"
 		       "# TYPE ward_log_dropped_total counter\nward_log_dropped_total %lld\n",
 		   (long long)atomic_load(&s->dropped));
+	buf_printf(&b, "# HELP ward_log_pruned_total Decisions deleted from the log by the retention period.\n"
+		       "# TYPE ward_log_pruned_total counter\nward_log_pruned_total %lld\n",
+		   (long long)atomic_load(&s->pruned));
 	buf_adds(&b, "# HELP ward_reloads_total Reloads of the inputs, by result.\n# TYPE ward_reloads_total counter\n");
 	buf_printf(&b, "ward_reloads_total{result=\"ok\"} %lld\nward_reloads_total{result=\"failed\"} %lld\n",
 		   (long long)atomic_load(&s->reloads_ok), (long long)atomic_load(&s->reloads_failed));
@@ -1118,6 +1148,7 @@ srv *srv_start(const srv_config *cfg, ward_diags *d)
 	atomic_init(&s->reloads_ok, 0);
 	atomic_init(&s->reloads_failed, 0);
 	atomic_init(&s->unauthorized, 0);
+	atomic_init(&s->pruned, 0);
 	atomic_init(&s->lat_sum_ns, 0);
 	for (size_t b = 0; b <= SRV_LAT_BUCKETS; b++)
 		atomic_init(&s->lat_bucket[b], 0);
@@ -1137,6 +1168,7 @@ srv *srv_start(const srv_config *cfg, ward_diags *d)
 			goto fail;
 		}
 		atomic_store(&s->next_id, last + 1);
+		prune_log(s);
 		log_version(s, s->cur);
 		s->q_cap = s->cfg.log_queue;
 		s->q = xcalloc(s->q_cap, sizeof *s->q);

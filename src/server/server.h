@@ -35,6 +35,8 @@ typedef struct srv_config {
 	size_t log_queue;           /* decisions waiting for the writer (0: 65536) */
 	size_t max_request_names;   /* names requests may add to the symbol table before the
 	                               state is rebuilt from the inputs (0: 1,000,000) */
+	unsigned log_retention_days; /* decisions older than this are deleted from the log (at
+	                               start, then hourly while it grows); 0: kept forever */
 	const char *token;          /* when set, every request but GET /v1/health must carry
 	                               "Authorization: Bearer <token>" (compared in constant time) */
 	FILE *events;               /* reloads and log errors are reported here (may be NULL) */

@@ -167,6 +167,27 @@ serve_stop INT
 [ "$srv_status" = 0 ] || fail "exit status $srv_status after SIGINT"
 [ "$(sql "$LOG" 'select count(*) from decisions')" = "$((ndec + 1))" ] || fail "row not flushed"
 
+tcase "--log-retention: decisions older than the period are deleted at start, the rest kept"
+python3 - "$LOG" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("insert into decisions (id, time, principal, action, resource, context, decision, reasons, errors,"
+            " policy_version, latency_ns) values (1000000, '2000-01-01T00:00:00.000Z', 'X::\"x\"',"
+            " 'Action::\"read\"', 'Y::\"y\"', '{}', 'deny', '[]', '[]', 'v', 1)")
+con.commit()
+PY
+before=$(sql "$LOG" 'select count(*) from decisions')
+serve_start "${in[@]}" --log "$LOG" --log-retention 30 || fail "server did not start: $(cat "$TMP/srv.err")"
+http GET /v1/health
+expect_http 200
+[ "$(sql "$LOG" "select count(*) from decisions where time < '2001'")" = 0 ] || fail "the old decision is still logged"
+[ "$(sql "$LOG" 'select count(*) from decisions')" = "$((before - 1))" ] || fail "recent decisions were deleted"
+grep -q "deleted 1 decisions logged before" "$TMP/srv.err" || fail "the deletion was not reported: $(cat "$TMP/srv.err")"
+serve_stop
+ward serve "${in[@]}" --listen 127.0.0.1:0 --log-retention 30
+expect_failure
+expect_err_has "--log-retention needs --log FILE"
+
 tcase "without --log: no decision id"
 serve_start "${in[@]}" || fail "server did not start"
 http POST /v1/authorize "$TMP/r1.json"

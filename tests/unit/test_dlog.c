@@ -246,3 +246,31 @@ Test(dlog, read_only_open_on_read_only_storage)
 	cr_assert_null(dlog_open_read(missing, err));
 	cr_assert(strstr(err, "none.db"), "%s", err);
 }
+
+Test(dlog, prune_deletes_what_is_older_than_the_bound)
+{
+	fill();
+	char err[DLOG_ERR_MAX] = "";
+	dlog *l = dlog_open(dbpath, false, err);
+	cr_assert_not_null(l, "%s", err);
+	int64_t n = -1;
+	cr_assert_eq(dlog_prune(l, "2026-11-29T11:00:00.000Z", &n, err), 0, "%s", err);
+	cr_assert_eq(n, 1, "only the 10:00 decision is older");
+	struct seen s = {0};
+	cr_assert_eq(dlog_each(l, NULL, NULL, collect, &s, err), 0);
+	cr_assert_eq(s.n, 2);
+	cr_assert(strstr(s.rows[0], "bob"), "%s", s.rows[0]);
+	char *pol = dlog_version_policies(l, "abc", err);
+	cr_assert_not_null(pol, "the policy versions stay");
+	free(pol);
+	cr_assert_eq(dlog_prune(l, "2000-01-01T00:00:00.000Z", &n, err), 0);
+	cr_assert_eq(n, 0);
+	dlog_close(l);
+	char t[32];
+	dlog_time_at(0, t, sizeof t);
+	cr_assert_str_eq(t, "1970-01-01T00:00:00.000Z");
+	dlog_time_at(1764428645123LL, t, sizeof t);
+	cr_assert_str_eq(t, "2025-11-29T15:04:05.123Z");
+	dlog_time_at(-1, t, sizeof t);
+	cr_assert_str_eq(t, "1969-12-31T23:59:59.999Z");
+}

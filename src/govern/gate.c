@@ -957,12 +957,113 @@ static void check_policies(struct run *u)
 	}
 }
 
+/* What changed in an entity snapshot file between the base and the working
+ * tree, as a reviewer needs it: entities added and removed, memberships
+ * joined and left, attributes changed (the first few, then a count). A
+ * membership can grant as much as a policy, and the entitlement diff above
+ * compares policies over one snapshot, so these changes are raised here. */
+static void entity_changes(struct run *u, const appr_file *f, wbuf *out)
+{
+	gitrepo g;
+	wdiags d;
+	diags_init(&d);
+	char *btext = NULL;
+	size_t blen = 0;
+	if (f->status != 'A' && gitrepo_open(&g, u->r->root, &d) == 0) {
+		if (gitrepo_read_at(&g, u->ch.base, f->path, &btext, &blen, &d) <= 0)
+			btext = NULL;
+		gitrepo_close(&g);
+	}
+	const wschema *schema = u->rp.has_schema ? &u->rp.schema : NULL;
+	wentities be, he;
+	entities_init(&be);
+	entities_init(&he);
+	if (btext)
+		entities_load_json(&u->rp.cx, &be, schema, f->path, btext, blen, &d);
+	if (f->data)
+		entities_load_json(&u->rp.cx, &he, schema, f->path, f->data, f->len, &d);
+	size_t shown = 0, more = 0;
+#define NOTE(...)                                                                                                      \
+	do {                                                                                                           \
+		if (shown < 6) {                                                                                       \
+			buf_adds(out, shown ? "; " : ": ");                                                           \
+			buf_printf(out, __VA_ARGS__);                                                                  \
+			shown++;                                                                                       \
+		} else {                                                                                               \
+			more++;                                                                                        \
+		}                                                                                                      \
+	} while (0)
+	wbuf a = WBUF_INIT, b = WBUF_INIT;
+	for (uint32_t i = 0; i < he.n; i++) {
+		const wentity *h = he.items[i];
+		const wentity *o = entities_get(&be, h->uid);
+		buf_clear(&a);
+		uid_print(h->uid, &a);
+		if (!o) {
+			NOTE("%s added", a.p);
+			continue;
+		}
+		for (uint32_t k = 0; k < h->nparents; k++) {
+			bool had = false;
+			for (uint32_t j = 0; j < o->nparents && !had; j++)
+				had = uid_eq(o->parents[j], h->parents[k]);
+			if (!had) {
+				buf_clear(&b);
+				uid_print(h->parents[k], &b);
+				NOTE("%s joins %s", a.p, b.p);
+			}
+		}
+		for (uint32_t j = 0; j < o->nparents; j++) {
+			bool has = false;
+			for (uint32_t k = 0; k < h->nparents && !has; k++)
+				has = uid_eq(o->parents[j], h->parents[k]);
+			if (!has) {
+				buf_clear(&b);
+				uid_print(o->parents[j], &b);
+				NOTE("%s leaves %s", a.p, b.p);
+			}
+		}
+		wvalue x = {.kind = WV_RECORD}, y = {.kind = WV_RECORD};
+		x.u.rec = o->attrs;
+		y.u.rec = h->attrs;
+		if (value_cmp(&x, &y) != 0)
+			NOTE("the attributes of %s change", a.p);
+	}
+	for (uint32_t i = 0; i < be.n; i++)
+		if (!entities_get(&he, be.items[i]->uid)) {
+			buf_clear(&a);
+			uid_print(be.items[i]->uid, &a);
+			NOTE("%s removed", a.p);
+		}
+#undef NOTE
+	if (more)
+		buf_printf(out, "; and %zu more", more);
+	buf_release(&a);
+	buf_release(&b);
+	entities_release(&be);
+	entities_release(&he);
+	free(btext);
+	diags_release(&d);
+}
+
 static void check_config_change(struct run *u)
 {
 	gate_result *r = u->r;
 	for (size_t i = 0; i < u->ch.nfiles; i++) {
 		const appr_file *f = &u->ch.cfiles[i];
 		const char *what = NULL;
+		if (strncmp(f->path, "entities/", 9) == 0 && strlen(f->path) > 14 &&
+		    strcmp(f->path + strlen(f->path) - 5, ".json") == 0) {
+			wbuf m = WBUF_INIT;
+			buf_adds(&m, "the entity snapshot changed");
+			entity_changes(u, f, &m);
+			buf_adds(&m, " (memberships and attributes can grant or remove access: the entitlement diff "
+				     "compares the policies over one snapshot and does not show it)");
+			gate_add(r, GS_RISK, "config-change", NULL, f->path, 0, 0, "%s", m.p);
+			raise_class(u, "config-change", f->path);
+			buf_release(&m);
+			continue;
+		}
 		if (strcmp(f->path, "ward.yaml") == 0)
 			what = "ward.yaml (reviewers, roles, approval rules, high-risk resources) changed; this change is "
 			       "judged by the base revision's rules";

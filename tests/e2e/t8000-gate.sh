@@ -169,6 +169,22 @@ expect_out_has "MISSING 0 of 1 by platform"
 git checkout -q ward.yaml
 mkdir -p approvals && cp "$TMP/approval.bak" approvals/carol.json
 
+tcase "a membership added to the entity snapshot is raised and needs an approval"
+python3 - <<'PY'
+import json
+p = "entities/platform.json"
+es = json.load(open(p))
+for e in es:
+    if e["uid"] == {"type": "Agent", "id": "support-bot"}:
+        e["parents"].append({"type": "Team", "id": "sre"})
+json.dump(es, open(p, "w"), indent=2)
+PY
+ward check --base HEAD
+expect_status 4
+expect_out_has "ward check: NEEDS-APPROVAL"
+expect_out_has '[config-change] entities/platform.json: the entity snapshot changed: Agent::"support-bot" joins Team::"sre"'
+git checkout -q entities/platform.json
+
 tcase "an over-broad model draft is BLOCKED with the creep shown"
 cat >policies/REQ-1050.cedar <<'EOF'
 @id("REQ-1050")

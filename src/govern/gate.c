@@ -19,6 +19,7 @@
 #include "analysis/diff.h"
 #include "analysis/entitlements.h"
 #include "analysis/intent.h"
+#include "analysis/query.h"
 #include "analysis/lint.h"
 #include "analysis/smt.h"
 #include "cedar/format.h"
@@ -957,6 +958,174 @@ static void check_policies(struct run *u)
 	}
 }
 
+/* Did entity `u`'s place in the hierarchy change between the snapshots
+ * (added, removed, or other parents)? */
+static bool parents_changed(const wentities *be, const wentities *he, wuid uid)
+{
+	const wentity *o = entities_get(be, uid), *h = entities_get(he, uid);
+	if (!o || !h)
+		return true;
+	if (o->nparents != h->nparents)
+		return true;
+	for (uint32_t k = 0; k < h->nparents; k++) {
+		bool had = false;
+		for (uint32_t j = 0; j < o->nparents && !had; j++)
+			had = uid_eq(o->parents[j], h->parents[k]);
+		if (!had)
+			return true;
+	}
+	return false;
+}
+
+/* The rows of a what-can query keyed for comparison: action, resource and
+ * condition ("" when always) separated by \x1f, one string each (heap). */
+static char **query_keys(const wquery *q, size_t *n)
+{
+	char **k = xcalloc(q->n + 1, sizeof *k);
+	for (size_t i = 0; i < q->n; i++) {
+		wbuf b = WBUF_INIT;
+		uid_print(q->rows[i].c.a, &b);
+		buf_addc(&b, '\x1f');
+		uid_print(q->rows[i].c.r, &b);
+		buf_addc(&b, '\x1f');
+		buf_adds(&b, q->rows[i].dec == WDEC_COND && q->rows[i].cond ? q->rows[i].cond : "");
+		k[i] = buf_detach(&b);
+	}
+	*n = q->n;
+	return k;
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What the entity changes do to access, with the head's policies over the
+ * base snapshot and over the head snapshot: for every principal whose
+ * memberships changed (and everything below it), the (action, resource)
+ * pairs it gains and loses. Appended to `out`; a gain on a high-risk
+ * resource raises that class too. */
+static void entity_effect(struct run *u, const wentities *be, const wentities *he, wbuf *out)
+{
+	enum { MAX_PRINCIPALS = 256, MAX_SHOWN = 6 };
+	const wschema *schema = u->rp.has_schema ? &u->rp.schema : NULL;
+	went_index *ib = ent_index_new(&u->rp.cx, be, schema), *ih = ent_index_new(&u->rp.cx, he, schema);
+	if (!schema) {
+		ent_index_note_actions(ib, &u->ps);
+		ent_index_note_actions(ih, &u->ps);
+	}
+	/* the principals to compare: changed entities and what is below them */
+	wuid *ps = NULL;
+	size_t np = 0, cap = 0;
+	const wentities *sides[2] = {he, be};
+	went_index *idx[2] = {ih, ib};
+	for (int s = 0; s < 2; s++) {
+		for (uint32_t i = 0; i < sides[s]->n; i++) {
+			wuid id = sides[s]->items[i]->uid;
+			if (ctx_is_action_type(id.type) || !parents_changed(be, he, id))
+				continue;
+			uint32_t nd = 0;
+			const wentity *const *ds = ent_descendants(idx[s], id, &nd);
+			for (uint32_t k = 0; k <= nd; k++) {
+				wuid p = k < nd ? ds[k]->uid : id;
+				bool dup = false;
+				for (size_t j = 0; j < np && !dup; j++)
+					dup = uid_eq(ps[j], p);
+				if (dup)
+					continue;
+				if (np == cap) {
+					cap = cap ? cap * 2 : 16;
+					ps = xrealloc(ps, cap * sizeof *ps);
+				}
+				ps[np++] = p;
+			}
+		}
+	}
+	size_t ngain = 0, nlose = 0, shown = 0, done = 0;
+	wbuf list = WBUF_INIT;
+	for (size_t i = 0; i < np && done < MAX_PRINCIPALS; i++, done++) {
+		wquery qb, qh;
+		query_init(&qb);
+		query_init(&qh);
+		wdiags d;
+		diags_init(&d);
+		if (query_what_can(ib, &u->ps, ps[i], NULL, &qb, &d) == 0 && query_what_can(ih, &u->ps, ps[i], NULL, &qh, &d) == 0) {
+			size_t nb, nh;
+			char **kb = query_keys(&qb, &nb), **kh = query_keys(&qh, &nh);
+			qsort(kb, nb, sizeof *kb, strp_cmp);
+			char *pname = NULL;
+			for (int side = 0; side < 2; side++) {
+				char **mine = side ? kb : kh, **other = side ? kh : kb;
+				size_t nm = side ? nb : nh, no = side ? nh : nb;
+				if (side)
+					qsort(kh, nh, sizeof *kh, strp_cmp);
+				for (size_t k = 0; k < nm; k++) {
+					if (no && bsearch(&mine[k], other, no, sizeof *other, strp_cmp))
+						continue;
+					if (side)
+						nlose++;
+					else
+						ngain++;
+					if (!side) {
+						/* a gain on a high-risk resource needs what such grants need */
+						const wquery_row *row = NULL;
+						for (size_t m = 0; m < qh.n && !row; m++) {
+							wbuf t = WBUF_INIT;
+							uid_print(qh.rows[m].c.a, &t);
+							buf_addc(&t, '\x1f');
+							uid_print(qh.rows[m].c.r, &t);
+							if (strncmp(mine[k], t.p, t.n) == 0 && mine[k][t.n] == '\x1f')
+								row = &qh.rows[m];
+							buf_release(&t);
+						}
+						for (size_t h = 0; row && h < u->rp.nhigh_risk; h++)
+							if (hr_covers(u->rp.high_risk[h], row->c.r)) {
+								raise_class(u, "high-risk-resource", "entity snapshot");
+								break;
+							}
+					}
+					if (shown < MAX_SHOWN) {
+						if (!pname) {
+							wbuf pb = WBUF_INIT;
+							uid_print(ps[i], &pb);
+							pname = buf_detach(&pb);
+						}
+						const char *act = mine[k], *res = strchr(act, '\x1f') + 1;
+						const char *cond = strchr(res, '\x1f') + 1;
+						buf_printf(&list, "%s%s %s %.*s on %.*s%s%s", shown ? "; " : "", pname,
+							   side ? "loses" : "gains", (int)(res - 1 - act), act, (int)(cond - 1 - res),
+							   res, *cond ? " when " : "", cond);
+						shown++;
+					}
+				}
+			}
+			free(pname);
+			for (size_t k = 0; k < nb; k++)
+				free(kb[k]);
+			for (size_t k = 0; k < nh; k++)
+				free(kh[k]);
+			free(kb);
+			free(kh);
+		}
+		diags_release(&d);
+		query_release(&qb);
+		query_release(&qh);
+	}
+	if (ngain || nlose) {
+		buf_printf(out, ". With the head's policies, access changes by %zu gained and %zu lost (action, resource) "
+				"pairs: %s%s",
+			   ngain, nlose, list.p ? list.p : "", ngain + nlose > shown ? "; ..." : "");
+	} else if (np) {
+		buf_adds(out, ". With the head's policies, no access changes");
+	}
+	if (np > MAX_PRINCIPALS)
+		buf_printf(out, " (the first %d of %zu principals compared)", MAX_PRINCIPALS, np);
+	buf_release(&list);
+	free(ps);
+	ent_index_free(ib);
+	ent_index_free(ih);
+}
+
 /* What changed in an entity snapshot file between the base and the working
  * tree, as a reviewer needs it: entities added and removed, memberships
  * joined and left, attributes changed (the first few, then a count). A
@@ -1038,6 +1207,8 @@ static void entity_changes(struct run *u, const appr_file *f, wbuf *out)
 #undef NOTE
 	if (more)
 		buf_printf(out, "; and %zu more", more);
+	if (u->ps_ok)
+		entity_effect(u, &be, &he, out);
 	buf_release(&a);
 	buf_release(&b);
 	entities_release(&be);
@@ -1057,8 +1228,8 @@ static void check_config_change(struct run *u)
 			wbuf m = WBUF_INIT;
 			buf_adds(&m, "the entity snapshot changed");
 			entity_changes(u, f, &m);
-			buf_adds(&m, " (memberships and attributes can grant or remove access: the entitlement diff "
-				     "compares the policies over one snapshot and does not show it)");
+			buf_adds(&m, " (the entitlement diff compares the policies over one snapshot; this is what the "
+				     "snapshot's own change does)");
 			gate_add(r, GS_RISK, "config-change", NULL, f->path, 0, 0, "%s", m.p);
 			raise_class(u, "config-change", f->path);
 			buf_release(&m);

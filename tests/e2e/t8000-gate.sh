@@ -169,20 +169,23 @@ expect_out_has "MISSING 0 of 1 by platform"
 git checkout -q ward.yaml
 mkdir -p approvals && cp "$TMP/approval.bak" approvals/carol.json
 
-tcase "a membership added to the entity snapshot is raised and needs an approval"
+tcase "a membership added to the entity snapshot: its access gains shown, high-risk ones need security"
 python3 - <<'PY'
 import json
 p = "entities/platform.json"
 es = json.load(open(p))
 for e in es:
-    if e["uid"] == {"type": "Agent", "id": "support-bot"}:
+    if e["uid"] == {"type": "ServiceAccount", "id": "metrics-collector"}:
         e["parents"].append({"type": "Team", "id": "sre"})
 json.dump(es, open(p, "w"), indent=2)
 PY
 ward check --base HEAD
 expect_status 4
 expect_out_has "ward check: NEEDS-APPROVAL"
-expect_out_has '[config-change] entities/platform.json: the entity snapshot changed: Agent::"support-bot" joins Team::"sre"'
+expect_out_has '[config-change] entities/platform.json: the entity snapshot changed: ServiceAccount::"metrics-collector" joins Team::"sre"'
+expect_out_has 'access changes by 2 gained and 0 lost (action, resource) pairs'
+expect_out_has 'ServiceAccount::"metrics-collector" gains Action::"delete_backup" on Backup::"payments-prod-nightly" when context.break_glass && context.mfa'
+expect_out_has "MISSING 0 of 1 by security (high-risk-resource: entity snapshot)"
 git checkout -q entities/platform.json
 
 tcase "an over-broad model draft is BLOCKED with the creep shown"

@@ -86,6 +86,13 @@ void api_error(ward_diags *d, const char *fmt, ...)
  * diagnostic (adopted, so `src` may be temporary) and returns NULL. */
 json_t *api_json_parse(ward_diags *d, const wsource *src);
 
+/* A request from a parsed JSON object ({"principal", "action", "resource",
+ * "context"}), as ward_request_parse_json builds it from text; errors are
+ * prefixed with `where`. For callers that hold the object already (batches,
+ * the decision server, which also logs it). */
+ward_request *api_request_from_value(ward_engine *e, const ward_schema *s, const json_t *j, unsigned flags,
+				     ward_diags *d, const char *where);
+
 /* A heap copy of `s` or of "<input>" when NULL. */
 char *api_name_dup(const char *s);
 

@@ -134,8 +134,8 @@ static int request_from_json_novalidate(ward_engine *e, warena *a, const json_t 
 }
 
 /* Builds a request from a parsed JSON value; `where` prefixes messages. */
-static ward_request *request_from_value(ward_engine *e, const ward_schema *s, const json_t *j, unsigned flags,
-					ward_diags *d, const char *where)
+ward_request *api_request_from_value(ward_engine *e, const ward_schema *s, const json_t *j, unsigned flags,
+				      ward_diags *d, const char *where)
 {
 	if (!json_is_object(j)) {
 		api_error(d, "%s: a request must be a JSON object", where);
@@ -169,7 +169,7 @@ ward_request *ward_request_parse_json(ward_engine *e, const ward_schema *s, cons
 		return NULL;
 	wbuf where = WBUF_INIT;
 	buf_printf(&where, "invalid request in '%s'", src.name);
-	ward_request *r = request_from_value(e, s, j, flags, d, where.p);
+	ward_request *r = api_request_from_value(e, s, j, flags, d, where.p);
 	buf_release(&where);
 	json_decref(j);
 	return r;
@@ -312,7 +312,7 @@ ward_request *ward_batch_request(ward_batch *b, size_t i, const ward_schema *s, 
 		buf_printf(&where, "%s:%u", b->name, it->line);
 	else
 		buf_printf(&where, "%s: request %u", b->name, it->index + 1);
-	ward_request *r = request_from_value(b->e, s, it->obj, flags, d, where.p);
+	ward_request *r = api_request_from_value(b->e, s, it->obj, flags, d, where.p);
 	buf_release(&where);
 	return r;
 }

@@ -977,11 +977,22 @@ static bool parents_changed(const wentities *be, const wentities *he, wuid uid)
 	return false;
 }
 
-/* The rows of a what-can query keyed for comparison: action, resource and
- * condition ("" when always) separated by \x1f, one string each (heap). */
-static char **query_keys(const wquery *q, size_t *n)
+/* A row of a what-can query keyed for comparison: action, resource and
+ * condition ("" when always) separated by \x1f (heap), with the row. */
+typedef struct qkey {
+	char *k;
+	const wquery_row *row;
+} qkey;
+
+static int qkey_cmp(const void *a, const void *b)
 {
-	char **k = xcalloc(q->n + 1, sizeof *k);
+	return strcmp(((const qkey *)a)->k, ((const qkey *)b)->k);
+}
+
+/* The keys of every row, sorted by key. */
+static qkey *query_keys(const wquery *q)
+{
+	qkey *k = xcalloc(q->n + 1, sizeof *k);
 	for (size_t i = 0; i < q->n; i++) {
 		wbuf b = WBUF_INIT;
 		uid_print(q->rows[i].c.a, &b);
@@ -989,15 +1000,18 @@ static char **query_keys(const wquery *q, size_t *n)
 		uid_print(q->rows[i].c.r, &b);
 		buf_addc(&b, '\x1f');
 		buf_adds(&b, q->rows[i].dec == WDEC_COND && q->rows[i].cond ? q->rows[i].cond : "");
-		k[i] = buf_detach(&b);
+		k[i].k = buf_detach(&b);
+		k[i].row = &q->rows[i];
 	}
-	*n = q->n;
+	qsort(k, q->n, sizeof *k, qkey_cmp);
 	return k;
 }
 
-static int strp_cmp(const void *a, const void *b)
+static void qkeys_free(qkey *k, size_t n)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	for (size_t i = 0; i < n; i++)
+		free(k[i].k);
+	free(k);
 }
 
 /* What the entity changes do to access, with the head's policies over the
@@ -1050,36 +1064,21 @@ static void entity_effect(struct run *u, const wentities *be, const wentities *h
 		wdiags d;
 		diags_init(&d);
 		if (query_what_can(ib, &u->ps, ps[i], NULL, &qb, &d) == 0 && query_what_can(ih, &u->ps, ps[i], NULL, &qh, &d) == 0) {
-			size_t nb, nh;
-			char **kb = query_keys(&qb, &nb), **kh = query_keys(&qh, &nh);
-			qsort(kb, nb, sizeof *kb, strp_cmp);
+			qkey *kb = query_keys(&qb), *kh = query_keys(&qh);
 			char *pname = NULL;
-			for (int side = 0; side < 2; side++) {
-				char **mine = side ? kb : kh, **other = side ? kh : kb;
-				size_t nm = side ? nb : nh, no = side ? nh : nb;
-				if (side)
-					qsort(kh, nh, sizeof *kh, strp_cmp);
+			for (int side = 0; side < 2; side++) { /* 0: gains (in head only), 1: losses */
+				const qkey *mine = side ? kb : kh, *other = side ? kh : kb;
+				size_t nm = side ? qb.n : qh.n, no = side ? qh.n : qb.n;
 				for (size_t k = 0; k < nm; k++) {
-					if (no && bsearch(&mine[k], other, no, sizeof *other, strp_cmp))
+					if (no && bsearch(&mine[k], other, no, sizeof *other, qkey_cmp))
 						continue;
-					if (side)
+					if (side) {
 						nlose++;
-					else
+					} else {
 						ngain++;
-					if (!side) {
 						/* a gain on a high-risk resource needs what such grants need */
-						const wquery_row *row = NULL;
-						for (size_t m = 0; m < qh.n && !row; m++) {
-							wbuf t = WBUF_INIT;
-							uid_print(qh.rows[m].c.a, &t);
-							buf_addc(&t, '\x1f');
-							uid_print(qh.rows[m].c.r, &t);
-							if (strncmp(mine[k], t.p, t.n) == 0 && mine[k][t.n] == '\x1f')
-								row = &qh.rows[m];
-							buf_release(&t);
-						}
-						for (size_t h = 0; row && h < u->rp.nhigh_risk; h++)
-							if (hr_covers(u->rp.high_risk[h], row->c.r)) {
+						for (size_t h = 0; h < u->rp.nhigh_risk; h++)
+							if (hr_covers(u->rp.high_risk[h], mine[k].row->c.r)) {
 								raise_class(u, "high-risk-resource", "entity snapshot");
 								break;
 							}
@@ -1090,7 +1089,7 @@ static void entity_effect(struct run *u, const wentities *be, const wentities *h
 							uid_print(ps[i], &pb);
 							pname = buf_detach(&pb);
 						}
-						const char *act = mine[k], *res = strchr(act, '\x1f') + 1;
+						const char *act = mine[k].k, *res = strchr(act, '\x1f') + 1;
 						const char *cond = strchr(res, '\x1f') + 1;
 						buf_printf(&list, "%s%s %s %.*s on %.*s%s%s", shown ? "; " : "", pname,
 							   side ? "loses" : "gains", (int)(res - 1 - act), act, (int)(cond - 1 - res),
@@ -1100,12 +1099,8 @@ static void entity_effect(struct run *u, const wentities *be, const wentities *h
 				}
 			}
 			free(pname);
-			for (size_t k = 0; k < nb; k++)
-				free(kb[k]);
-			for (size_t k = 0; k < nh; k++)
-				free(kh[k]);
-			free(kb);
-			free(kh);
+			qkeys_free(kb, qb.n);
+			qkeys_free(kh, qh.n);
 		}
 		diags_release(&d);
 		query_release(&qb);

@@ -700,14 +700,18 @@ static int64_t mono_ns(void)
 /* Decides one request object given as JSON text (`obj` is its parsed form
  * when the caller has it, for the log). Returns the result object, or
  * {"error": ...} with *bad set. */
-static json_t *decide(srv *s, struct srv_state *st, const char *name, const char *text, size_t len, json_t *obj,
-		      bool *bad)
+/* Decides one request given as a parsed JSON object (`name` locates its
+ * errors); the same object is what the decision log records, so the body
+ * is parsed once. */
+static json_t *decide(srv *s, struct srv_state *st, const char *name, const json_t *obj, bool *bad)
 {
 	ward_diags *d = ward_diags_new();
 	unsigned flags = s->cfg.no_request_validation ? WARD_REQ_NO_VALIDATION : 0;
 	int64_t t0 = mono_ns();
+	char where[80];
+	snprintf(where, sizeof where, "invalid request in '%s'", name);
 	pthread_mutex_lock(&st->parse_mu);
-	ward_request *r = ward_request_parse_json(st->e, st->s, name, text, len, flags, d);
+	ward_request *r = api_request_from_value(st->e, st->s, obj, flags, d, where);
 	uint32_t added = st->e->cx.syms.n - st->names_at_load;
 	pthread_mutex_unlock(&st->parse_mu);
 	size_t limit = s->cfg.max_request_names ? s->cfg.max_request_names : SRV_DEFAULT_REQUEST_NAMES;
@@ -752,9 +756,6 @@ static json_t *decide(srv *s, struct srv_state *st, const char *name, const char
 	if (s->log) {
 		int64_t id = atomic_fetch_add(&s->next_id, 1);
 		json_object_set_new(res, "decision_id", json_integer(id));
-		json_t *own = NULL;
-		if (!obj)
-			obj = own = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 		char *p = uid_text(json_object_get(obj, "principal"));
 		char *a = uid_text(json_object_get(obj, "action"));
 		char *rs = uid_text(json_object_get(obj, "resource"));
@@ -771,7 +772,6 @@ static json_t *decide(srv *s, struct srv_state *st, const char *name, const char
 		free(ctext);
 		free(rtext);
 		free(etext);
-		json_decref(own);
 	}
 	json_decref(error_ids);
 	return res;
@@ -854,13 +854,10 @@ static enum MHD_Result handle_batch(srv *s, struct MHD_Connection *c, const char
 	struct srv_state *st = srv_acquire(s);
 	json_t *results = json_array();
 	for (size_t i = 0; i < json_array_size(arr); i++) {
-		json_t *item = json_array_get(arr, i);
-		char *text = json_dumps(item, JSON_COMPACT | JSON_ENCODE_ANY);
 		char name[48];
 		snprintf(name, sizeof name, "request[%zu]", i);
 		bool bad = false;
-		json_array_append_new(results, decide(s, st, name, text, strlen(text), item, &bad));
-		free(text);
+		json_array_append_new(results, decide(s, st, name, json_array_get(arr, i), &bad));
 	}
 	state_release(st);
 	json_decref(arr);
@@ -1016,7 +1013,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	case R_AUTHZ: {
 		struct srv_state *st = srv_acquire(s);
 		bool bad = false;
-		json_t *res = decide(s, st, "request", body, cn->body.n, NULL, &bad);
+		json_t *res;
+		ward_diags *d = ward_diags_new();
+		wsource src = {"request", body, cn->body.n};
+		json_t *obj = api_json_parse(d, &src);
+		if (obj) {
+			res = decide(s, st, "request", obj, &bad);
+			json_decref(obj);
+		} else {
+			char *msg = diag_lines(d, 0);
+			res = error_obj(msg);
+			free(msg);
+			bad = true;
+			atomic_fetch_add(&s->bad_requests, 1);
+		}
+		ward_diags_free(d);
 		state_release(st);
 		return send_json(c, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, res, NULL);
 	}

@@ -8,9 +8,9 @@
 
 KEYS=$TMP/keys
 
-# gate_skip_unless_registered: the gate commands must be in the command
+# gate_require_commands: the gate commands must be in the command
 # table; a binary without one of them fails the test (it is not skipped).
-gate_skip_unless_registered() {
+gate_require_commands() {
 	for c in check approve keygen ledger init draft; do
 		if ! "$WARD" "$c" --help >/dev/null 2>&1; then
 			echo "FAIL: 'ward $c' is not in the command table of this binary" >&2

@@ -3,10 +3,6 @@
 # directories and files, with residual conditions; who-can / what-can.
 . "$(dirname "$0")/lib.sh"
 
-"$WARD" diff --help >/dev/null 2>&1 || {
-	echo "skipped: this ward binary has no 'diff' command (not in the command table yet)"
-	exit 0
-}
 
 REPO=${EXAMPLES:-$E2E_DIR/../../examples}/repo
 R=$TMP/repo

@@ -3,10 +3,6 @@
 # privilege creep fails, under-grants are reported.
 . "$(dirname "$0")/lib.sh"
 
-"$WARD" check-intent --help >/dev/null 2>&1 || {
-	echo "skipped: this ward binary has no 'check-intent' command (not in the command table yet)"
-	exit 0
-}
 
 REPO=${EXAMPLES:-$E2E_DIR/../../examples}/repo
 R=$TMP/repo

@@ -5,7 +5,7 @@
 # attacks (forged, replayed, wrong role, self-approval, weakened ward.yaml).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gate_lib.sh"
-gate_skip_unless_registered
+gate_require_commands
 export NO_COLOR=1
 
 R=$TMP/repo

@@ -4,7 +4,7 @@
 # `ward ledger export` writes the evidence bundle of one change.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gate_lib.sh"
-gate_skip_unless_registered
+gate_require_commands
 export NO_COLOR=1
 
 R=$TMP/repo

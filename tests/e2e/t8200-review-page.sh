@@ -7,7 +7,7 @@
 # installed or cannot start here.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gate_lib.sh"
-gate_skip_unless_registered
+gate_require_commands
 
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROME" ]; then

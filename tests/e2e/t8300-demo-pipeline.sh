@@ -8,7 +8,7 @@
 # review page written.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gate_lib.sh"
-gate_skip_unless_registered
+gate_require_commands
 
 tcase "the demo tells the whole story"
 TMPDIR=$TMP "$E2E_DIR/../../scripts/demo-pipeline" >"$TMP/out" 2>"$TMP/err"
